@@ -1,0 +1,1 @@
+"""Pieces shared by every problem: data, training utilities, domain adaptation, metrics, plots."""

@@ -1,0 +1,58 @@
+"""Endless shuffled batches drawn from images held in one uint8 tensor, on the training device.
+
+This is the fast path: no PNG decoding and no worker processes after the first load. Shuffling uses
+its own CPU generator whose state goes into checkpoints, so a resumed run draws the same batches.
+"""
+import torch
+
+
+def to_signed_unit(images: torch.Tensor) -> torch.Tensor:
+    """uint8 [0, 255] -> float [-1, 1], the input range of every network here (Normalize(0.5, 0.5))."""
+    return images.float().div_(127.5).sub_(1.0)
+
+
+class TensorBatches:
+    """Iterate forever over (images, labels) batches of a dataset held as tensors.
+
+    images: (N, 3, H, W) uint8; labels: (N,) int64 or None. Batches come out as float [-1, 1] on
+    `device`, with random horizontal flips when `flip` is set. An epoch is a fresh permutation; the
+    last incomplete batch of an epoch is dropped.
+    """
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor | None, batch_size: int,
+                 device: torch.device, seed: int, flip: bool = False,
+                 memory_format: torch.memory_format = torch.contiguous_format):
+        if len(images) < batch_size:
+            batch_size = len(images)  # tiny data sets still train
+        self.images = images.to(device)
+        self.labels = labels.to(device) if labels is not None else None
+        self.batch_size, self.device, self.flip, self.memory_format = batch_size, device, flip, memory_format
+        self.generator = torch.Generator().manual_seed(seed)
+        self.perm = torch.randperm(len(images), generator=self.generator)
+        self.pos = 0
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return len(self.images) // self.batch_size
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        if self.pos + self.batch_size > len(self.perm):
+            self.perm, self.pos = torch.randperm(len(self.images), generator=self.generator), 0
+        idx = self.perm[self.pos:self.pos + self.batch_size].to(self.device)
+        self.pos += self.batch_size
+        x = to_signed_unit(self.images[idx])
+        if self.flip:
+            mask = (torch.rand(len(idx), generator=self.generator) < 0.5).to(self.device)
+            x = torch.where(mask[:, None, None, None], x.flip(3), x)
+        x = x.contiguous(memory_format=self.memory_format)
+        return x, (self.labels[idx] if self.labels is not None else None)
+
+    def state_dict(self) -> dict:
+        return {"generator": self.generator.get_state(), "perm": self.perm, "pos": self.pos}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.set_state(state["generator"])
+        self.perm, self.pos = state["perm"], state["pos"]

@@ -1,0 +1,44 @@
+"""Typed configs: one dataclass per script, turned into a command line. Each field's comment is its help.
+
+    @dataclass
+    class Config:
+        data_root: str = field(metadata={"help": "the hw2_data folder"})
+        steps: int = field(default=1000, metadata={"help": "optimizer steps"})
+
+becomes `--data-root` (required, no default) and `--steps N`. Booleans become `--flag/--no-flag`;
+`choices` in the metadata restrict a value. A `check()` method on the config, if present, rejects
+impossible combinations with a UsageError.
+"""
+import argparse
+import dataclasses
+import typing
+
+
+def parse_config(cls, argv: list[str] | None = None):
+    parser = argparse.ArgumentParser(description=(cls.__doc__ or "").strip().splitlines()[0])
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        kind = hints[f.name]
+        has_default = f.default is not dataclasses.MISSING
+        opts = {"help": f.metadata.get("help", ""), "dest": f.name}
+        if "choices" in f.metadata:
+            opts["choices"] = f.metadata["choices"]
+        if kind is bool:
+            opts["action"] = argparse.BooleanOptionalAction
+        else:
+            args = [a for a in typing.get_args(kind) if a is not type(None)]
+            opts["type"] = args[0] if args else kind  # `int | None` parses as int
+        if has_default:
+            opts["default"] = f.default
+            opts["help"] += f" (default: {f.default})"
+        else:
+            opts["required"] = True
+        parser.add_argument("--" + f.name.replace("_", "-"), **opts)
+    cfg = cls(**vars(parser.parse_args(argv)))
+    if hasattr(cfg, "check"):
+        cfg.check()
+    return cfg
+
+
+def print_config(cfg) -> None:
+    print("config: " + " ".join(f"{k}={v}" for k, v in dataclasses.asdict(cfg).items()), flush=True)

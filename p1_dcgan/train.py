@@ -1,0 +1,223 @@
+"""Train the P1 face GAN: `python3 -m p1_dcgan.train --data-root ROOT --ckpt-dir DIR [--arch ...]`.
+
+Writes a numbered run folder DIR/runs/p1/NNNNN (config.json, metrics.jsonl, latest.pt, best.pt, samples/)
+and the graders' checkpoint DIR/p1_dcgan.pt (the EMA generator of the best step by FID).
+"""
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torchvision.utils import save_image
+
+from common.batches import TensorBatches
+from common.checkpoint import atomic_save
+from common.config import parse_config, print_config
+from common.datasets import load_faces
+from common.device import choose_runtime
+from common.diffaugment import diff_augment, parse_policy
+from common.ema import make_ema
+from common.errors import TrainingDiverged, UsageError, run_cli
+from common.generation import seeded_latents, to_uint8
+from common.metrics import MetricSkipped
+from common.metrics.fid import activations, fid_network, frechet_distance, gaussian_stats
+from common.metrics.folder import tensor_batches
+from common.progress import image_progress
+from common.runs import MetricsLog, start_or_resume
+from common.seeding import rng_state, seed_everything, set_rng_state
+from common.splits import train_val_split
+from p1_dcgan.model import ARCHS, LATENT_DIM
+
+
+@dataclass
+class Config:
+    """Train the P1 face GAN (DCGAN family) on hw2_data/face/train."""
+    data_root: str = field(metadata={"help": "the hw2_data folder"})
+    ckpt_dir: str = field(default="checkpoints", metadata={"help": "writes p1_dcgan.pt and runs/p1/ here"})
+    arch: str = field(default="sngan", metadata={"choices": list(ARCHS), "help": "dcgan = the report's model"})
+    steps: int = field(default=60000, metadata={"help": "generator steps"})
+    batch_size: int = field(default=64, metadata={"help": "images per step"})
+    lr_g: float = field(default=2e-4, metadata={"help": "generator Adam learning rate"})
+    lr_d: float = field(default=2e-4, metadata={"help": "discriminator Adam learning rate"})
+    beta1: float = field(default=0.5, metadata={"help": "Adam beta1 (beta2 is 0.999)"})
+    ema_decay: float = field(default=0.999, metadata={"help": "EMA of the generator; 0 turns it off"})
+    diffaugment: str = field(default="translation,color", metadata={"help": "DiffAugment policy, '' for none"})
+    flip: bool = field(default=True, metadata={"help": "random horizontal flips of the training faces"})
+    eval_every: int = field(default=2000, metadata={"help": "steps between FID evaluations"})
+    fid_samples: int = field(default=1000, metadata={"help": "generated images per FID evaluation"})
+    fid_holdout: float = field(default=0.05, metadata={"help": "fraction of training faces held out as FID reference"})
+    fid_weights: str | None = field(default=None, metadata={"help": "FID Inception weights (else FID_WEIGHTS or download)"})
+    ckpt_every: int = field(default=1000, metadata={"help": "steps between checkpoints"})
+    seed: int = field(default=0, metadata={"help": "seed of weights, batches and the sample noise"})
+    precision: str = field(default="auto", metadata={"choices": ["auto", "fp32", "bf16", "fp16"],
+                                                     "help": "auto: bf16 on a GPU, fp32 on a CPU"})
+    resume: bool = field(default=False, metadata={"help": "continue the latest run in ckpt-dir"})
+    dry_run: bool = field(default=False, metadata={"help": "two steps, nothing written: checks data and device"})
+
+    def check(self):
+        try:
+            parse_policy(self.diffaugment)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+        if self.steps < 1 or self.batch_size < 1 or self.eval_every < 1 or self.ckpt_every < 1:
+            raise UsageError("--steps, --batch-size, --eval-every and --ckpt-every must be positive")
+        if not 0 <= self.ema_decay < 1:
+            raise UsageError("--ema-decay must be in [0, 1)")
+
+
+def d_loss_fn(kind: str, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    if kind == "hinge":
+        return F.relu(1 - real).mean() + F.relu(1 + fake).mean()
+    return F.binary_cross_entropy_with_logits(real, torch.ones_like(real)) + \
+        F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake))
+
+
+def g_loss_fn(kind: str, fake: torch.Tensor) -> torch.Tensor:
+    if kind == "hinge":
+        return -fake.mean()
+    return F.binary_cross_entropy_with_logits(fake, torch.ones_like(fake))  # non-saturating
+
+
+class GANTrainer:
+    """Models, optimizers and one training step; shared with benchmarks/p1_throughput.py."""
+
+    def __init__(self, cfg: Config, rt):
+        g_cls, d_cls, self.loss = ARCHS[cfg.arch]
+        self.cfg, self.rt = cfg, rt
+        self.G = g_cls().to(rt.device, memory_format=rt.memory_format)
+        self.D = d_cls().to(rt.device, memory_format=rt.memory_format)
+        fused = rt.device.type == "cuda"
+        self.opt_g = torch.optim.Adam(self.G.parameters(), cfg.lr_g, betas=(cfg.beta1, 0.999), fused=fused)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), cfg.lr_d, betas=(cfg.beta1, 0.999), fused=fused)
+        self.scaler = rt.grad_scaler()
+        self.G_ema = make_ema(self.G, cfg.ema_decay) if cfg.ema_decay > 0 else None
+        self.policy = parse_policy(cfg.diffaugment)
+        # Non-finite losses are collected on the device and checked only at log/checkpoint time (no sync per step).
+        self.nonfinite = torch.zeros((), dtype=torch.bool, device=rt.device)
+
+    def step(self, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        z = torch.randn(len(real), LATENT_DIM, device=self.rt.device)
+        # --- discriminator step: real up, fake down
+        with self.rt.autocast():
+            fake = self.G(z)
+            d_real = self.D.logits(diff_augment(real, self.policy)).float()
+            d_fake = self.D.logits(diff_augment(fake.detach(), self.policy)).float()
+            loss_d = d_loss_fn(self.loss, d_real, d_fake)
+        self.opt_d.zero_grad(set_to_none=True)
+        self.scaler.scale(loss_d).backward()
+        self.scaler.step(self.opt_d)
+        # --- generator step: make the discriminator call the same fakes real
+        with self.rt.autocast():
+            loss_g = g_loss_fn(self.loss, self.D.logits(diff_augment(fake, self.policy)).float())
+        self.opt_g.zero_grad(set_to_none=True)
+        self.scaler.scale(loss_g).backward()
+        self.scaler.step(self.opt_g)
+        self.scaler.update()
+        if self.G_ema is not None:
+            self.G_ema.update_parameters(self.G)
+        self.nonfinite |= ~(torch.isfinite(loss_d) & torch.isfinite(loss_g))
+        return loss_d.detach(), loss_g.detach()
+
+    def sampler(self) -> torch.nn.Module:
+        """The generator that samples: the EMA copy when there is one; eval mode (BN running statistics)."""
+        return (self.G_ema.module if self.G_ema is not None else self.G).eval()
+
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor, batch_size: int = 250) -> torch.Tensor:
+        g = self.sampler()
+        out = torch.cat([g(z[i:i + batch_size].to(self.rt.device)).float().cpu() for i in range(0, len(z), batch_size)])
+        self.G.train()
+        return out
+
+    def state_dict(self) -> dict:
+        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(),
+                "opt_d": self.opt_d.state_dict(), "scaler": self.scaler.state_dict(),
+                "G_ema": self.G_ema.state_dict() if self.G_ema is not None else None}
+
+    def load_state_dict(self, s: dict) -> None:
+        self.G.load_state_dict(s["G"])
+        self.D.load_state_dict(s["D"])
+        self.opt_g.load_state_dict(s["opt_g"])
+        self.opt_d.load_state_dict(s["opt_d"])
+        self.scaler.load_state_dict(s["scaler"])
+        if self.G_ema is not None:
+            self.G_ema.load_state_dict(s["G_ema"])
+
+
+def main(cfg: Config) -> None:
+    print_config(cfg)
+    rt = choose_runtime(cfg.precision)
+    seed_everything(cfg.seed)
+    faces = load_faces(Path(cfg.data_root) / "face" / "train")
+    train_idx, ref_idx = train_val_split(len(faces), cfg.fid_holdout, cfg.seed)
+    batches = TensorBatches(faces[train_idx], None, cfg.batch_size, rt.device, cfg.seed, flip=cfg.flip,
+                            memory_format=rt.memory_format)
+    trainer = GANTrainer(cfg, rt)
+    fixed_z = seeded_latents(64, LATENT_DIM, cfg.seed + 1)
+    eval_z = seeded_latents(cfg.fid_samples, LATENT_DIM, cfg.seed + 2)
+    print(f"{len(train_idx)} training faces, {len(ref_idx)} held out for FID; device {rt.device}, "
+          f"precision {rt.amp_dtype or 'fp32'}", flush=True)
+    if cfg.dry_run:
+        for _ in range(2):
+            trainer.step(next(batches)[0])
+        print(f"dry run ok: two steps on {rt.device}; nothing written")
+        return
+
+    ckpt_dir = Path(cfg.ckpt_dir)
+    run, ckpt = start_or_resume(ckpt_dir / "runs" / "p1", cfg.resume, dataclasses.asdict(cfg))
+    log, start, best_fid = MetricsLog(run), 0, math.inf
+    if ckpt is not None:
+        trainer.load_state_dict(ckpt["trainer"])
+        batches.load_state_dict(ckpt["batches"])
+        set_rng_state(ckpt["rng"])
+        start, best_fid = ckpt["step"], ckpt["best_fid"]
+
+    try:  # FID needs the Inception weights; without them the latest checkpoint serves as the best
+        fid_net = fid_network(cfg.fid_weights, str(rt.device))
+        ref_stats = gaussian_stats(activations(tensor_batches(faces[ref_idx], 50), fid_net))
+    except MetricSkipped as e:
+        print(f"{e}; the latest checkpoint serves as the best", flush=True)
+        fid_net = None
+
+    def save(step: int, fid: float | None) -> None:
+        if bool(trainer.nonfinite):
+            raise TrainingDiverged(f"a loss became NaN or Inf before step {step}; "
+                                   f"the last good checkpoint is {run / 'latest.pt'}")
+        state = {"trainer": trainer.state_dict(), "batches": batches.state_dict(), "rng": rng_state(),
+                 "step": step, "best_fid": best_fid, "config": dataclasses.asdict(cfg)}
+        atomic_save(state, run / "latest.pt")
+        if fid_net is None or fid == best_fid:
+            atomic_save(state, run / "best.pt")
+            atomic_save({"arch": cfg.arch, "generator": trainer.sampler().state_dict(), "step": step,
+                         "fid": fid, "config": dataclasses.asdict(cfg)}, ckpt_dir / "p1_dcgan.pt")
+            trainer.G.train()
+
+    (run / "samples").mkdir(exist_ok=True)
+    grid_every = max(batches.batches_per_epoch, 100)  # a sample grid every epoch (tiny data sets: every 100 steps)
+    bar = image_progress(cfg.steps * batches.batch_size, f"p1 {cfg.arch}", initial=start * batches.batch_size)
+    for step in range(start + 1, cfg.steps + 1):
+        loss_d, loss_g = trainer.step(next(batches)[0])
+        bar.update(batches.batch_size)
+        if step % 100 == 0 or step == cfg.steps:
+            bar.set_postfix(loss_d=f"{loss_d.item():.3f}", loss_g=f"{loss_g.item():.3f}")
+            log.log(step=step, loss_d=loss_d.item(), loss_g=loss_g.item())
+        if step % grid_every == 0 or step == cfg.steps:
+            save_image(trainer.generate(fixed_z), run / "samples" / f"step{step:07d}.png", nrow=8,
+                       normalize=True, value_range=(-1, 1))
+        fid = None
+        if fid_net is not None and (step % cfg.eval_every == 0 or step == cfg.steps):
+            fake = to_uint8(trainer.generate(eval_z))
+            fid = frechet_distance(gaussian_stats(activations(tensor_batches(fake, 50), fid_net)), ref_stats)
+            best_fid = min(best_fid, fid)
+            log.log(step=step, fid=fid, best_fid=best_fid)
+            bar.write(f"step {step}: FID {fid:.2f} (best {best_fid:.2f})")
+        if step % cfg.ckpt_every == 0 or step == cfg.steps or fid is not None:
+            save(step, fid)
+    bar.close()
+    print(f"done: {ckpt_dir / 'p1_dcgan.pt'} (best FID {best_fid if fid_net else 'not measured'})")
+
+
+if __name__ == "__main__":
+    run_cli(lambda: main(parse_config(Config)))
