@@ -1,0 +1,49 @@
+"""Bonus networks: the report's improved model (SPEC §4) and, the default, the same network behind
+per-image instance normalisation of the input, which removes the colour, brightness and contrast that
+separate grayscale USPS, coloured MNIST-M and SVHN before any weight sees them."""
+import torch
+from torch import nn
+
+from common.domain_adversarial import grad_reverse
+
+
+def _head(out_dim: int) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(512, 100), nn.BatchNorm1d(100), nn.ReLU(True), nn.Linear(100, out_dim),
+                         nn.LogSoftmax(dim=1))
+
+
+class ShallowUDA(nn.Module):
+    """Conv(3→64,k5) → BN → MaxPool → ReLU → Conv(64→50,k5) → BN → MaxPool → ReLU → Linear(800→512) → BN →
+    Dropout → ReLU, then class (512→100→10) and domain (512→100→2) heads."""
+
+    def __init__(self, instance_norm: bool):
+        super().__init__()
+        self.features = nn.Sequential(
+            *([nn.InstanceNorm2d(3)] if instance_norm else []),
+            nn.Conv2d(3, 64, 5), nn.BatchNorm2d(64), nn.MaxPool2d(2), nn.ReLU(True),  # 24 -> 12
+            nn.Conv2d(64, 50, 5), nn.BatchNorm2d(50), nn.MaxPool2d(2), nn.ReLU(True), nn.Flatten(),  # 50*4*4
+            nn.Linear(800, 512), nn.BatchNorm1d(512), nn.Dropout(0.5), nn.ReLU(True))
+        self.class_head = _head(10)
+        self.domain_head = _head(2)
+
+    def classify(self, x: torch.Tensor) -> torch.Tensor:
+        return self.class_head(self.features(x))
+
+    def forward(self, x: torch.Tensor, lambd: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+        f = self.features(x)
+        return self.class_head(f), self.domain_head(grad_reverse(f, lambd))
+
+
+ARCHS = {"report": lambda: ShallowUDA(instance_norm=False), "report_in": lambda: ShallowUDA(instance_norm=True)}
+
+
+def build(arch: str) -> nn.Module:
+    if arch not in ARCHS:
+        raise ValueError(f"unknown bonus arch {arch!r}")
+    return ARCHS[arch]()
+
+
+if __name__ == "__main__":
+    from common.layer_table import print_tables
+
+    print_tables({name: [("Bonus model", make, lambda: (torch.zeros(2, 3, 28, 28),))] for name, make in ARCHS.items()})

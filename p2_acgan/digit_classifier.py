@@ -1,0 +1,100 @@
+"""The course's LeNet digit classifier (SPEC §3), and training our own evaluator of the same shape.
+
+    python3 -m p2_acgan.digit_classifier train --data-root ROOT --out PATH
+
+Checkpoints are dicts whose `state_dict` fits LeNet, like the course's Classifier.pth. Input: images in
+[-1, 1] (ToTensor then Normalize(0.5, 0.5) per channel), the convention of every network here.
+"""
+import argparse
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from common.batches import TensorBatches, to_signed_unit
+from common.checkpoint import atomic_save, load_checkpoint
+from common.datasets import load_digits
+from common.errors import UsageError, run_cli
+from common.seeding import seed_everything
+from common.splits import train_val_split
+
+
+class LeNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 5)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(256, 128)
+        self.fc2 = nn.Linear(128, 64)
+        self.fc3 = nn.Linear(64, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)  # (B, 6, 12, 12)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)  # (B, 16, 4, 4)
+        x = F.relu(self.fc1(x.flatten(1)))
+        return self.fc3(F.relu(self.fc2(x)))
+
+
+def load_classifier(path: Path, device: torch.device = torch.device("cpu")) -> LeNet:
+    """Load a course-style checkpoint strictly from its `state_dict` key (GPU-saved files load on a CPU)."""
+    ckpt = load_checkpoint(path, trained_by="python3 -m p2_acgan.digit_classifier train --data-root hw2_data --out PATH")
+    if "state_dict" not in ckpt:
+        raise UsageError(f"{path} has no 'state_dict' key; is it a digit classifier checkpoint?")
+    net = LeNet()
+    try:
+        net.load_state_dict(ckpt["state_dict"])
+    except RuntimeError as e:
+        raise UsageError(f"{path} does not fit the LeNet classifier: {str(e).splitlines()[0]}") from None
+    return net.eval().to(device)
+
+
+@torch.no_grad()
+def predict(net: nn.Module, images_uint8: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
+    device = next(net.parameters()).device
+    return torch.cat([net(to_signed_unit(images_uint8[i:i + batch_size].to(device))).argmax(1).cpu()
+                      for i in range(0, len(images_uint8), batch_size)])
+
+
+def train_classifier(data_root: Path, out: Path, epochs: int = 15, seed: int = 0, batch_size: int = 128) -> float:
+    """Train LeNet on mnistm train; keep the epoch with the best validation accuracy. Returns that accuracy."""
+    seed_everything(seed)
+    images, labels = load_digits(data_root, "mnistm", "train")
+    tr, va = train_val_split(len(images), 0.1, seed)
+    net = LeNet()
+    opt = torch.optim.Adam(net.parameters(), 1e-3)
+    batches = TensorBatches(images[tr], labels[tr], batch_size, torch.device("cpu"), seed)
+    best = -1.0
+    for epoch in range(1, epochs + 1):
+        net.train()
+        for _ in range(batches.batches_per_epoch):
+            x, y = next(batches)
+            loss = F.cross_entropy(net(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        net.eval()
+        acc = (predict(net, images[va]) == labels[va]).float().mean().item()
+        print(f"epoch {epoch}: validation accuracy {acc:.4f}", flush=True)
+        if acc > best:
+            best = acc
+            out.parent.mkdir(parents=True, exist_ok=True)
+            atomic_save({"state_dict": net.state_dict(), "val_accuracy": acc, "epoch": epoch}, out)
+    return best
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description="Train our own digit evaluator (the course LeNet) on MNIST-M.")
+    sub = p.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--data-root", type=Path, required=True)
+    t.add_argument("--out", type=Path, required=True)
+    t.add_argument("--epochs", type=int, default=15)
+    t.add_argument("--seed", type=int, default=0)
+    a = p.parse_args()
+    best = train_classifier(a.data_root, a.out, a.epochs, a.seed)
+    print(f"saved {a.out} (validation accuracy {best:.4f})")
+
+
+if __name__ == "__main__":
+    run_cli(main)

@@ -1,0 +1,183 @@
+"""Train the P2 conditional GAN: `python3 -m p2_acgan.train --data-root ROOT --ckpt-dir DIR [--arch ...]`.
+
+Writes DIR/runs/p2/NNNNN (config.json, metrics.jsonl, latest.pt, best.pt, samples/) and the graders'
+checkpoint DIR/p2_acgan.pt: the (EMA) generator of the step whose 100-per-class samples the digit
+evaluator classifies best. GAN runs often get worse with longer training, so the best step is kept.
+"""
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torchvision.utils import save_image
+
+from common.batches import TensorBatches
+from common.checkpoint import atomic_save
+from common.config import parse_config, print_config
+from common.datasets import load_digits
+from common.device import choose_runtime
+from common.ema import make_ema
+from common.errors import TrainingDiverged, UsageError, run_cli
+from common.generation import seeded_latents, to_uint8
+from common.progress import image_progress
+from common.runs import MetricsLog, start_or_resume
+from common.seeding import rng_state, seed_everything, set_rng_state
+from p1_dcgan.train import d_loss_fn, g_loss_fn
+from p2_acgan.digit_classifier import load_classifier, predict
+from p2_acgan.model import ARCHS, LATENT_DIM, NUM_CLASSES
+
+
+@dataclass
+class Config:
+    """Train the P2 conditional ACGAN on hw2_data/digits/mnistm/train."""
+    data_root: str = field(metadata={"help": "the hw2_data folder"})
+    ckpt_dir: str = field(default="checkpoints", metadata={"help": "writes p2_acgan.pt and runs/p2/ here"})
+    arch: str = field(default="acgan_sn", metadata={"choices": list(ARCHS), "help": "acgan = the report's model"})
+    steps: int = field(default=30000, metadata={"help": "generator steps"})
+    batch_size: int = field(default=64, metadata={"help": "images per step"})
+    lr_g: float = field(default=2e-4, metadata={"help": "generator Adam learning rate"})
+    lr_d: float = field(default=2e-4, metadata={"help": "discriminator Adam learning rate"})
+    beta1: float = field(default=0.5, metadata={"help": "Adam beta1 (beta2 is 0.999)"})
+    ema_decay: float = field(default=0.999, metadata={"help": "EMA of the generator; 0 turns it off"})
+    cls_weight: float = field(default=1.0, metadata={"help": "weight of the class cross-entropy terms"})
+    fake_cls_start: int = field(default=1000, metadata={
+        "help": "steps before the class head also learns from fakes (early fakes are noise, their labels mislead it)"})
+    label_smoothing: float = field(default=0.0, metadata={"help": "BCE real target 1 - this (bce archs)"})
+    classifier: str | None = field(default=None, metadata={
+        "help": "digit evaluator for model selection (course Classifier.pth or ours); none: latest is best"})
+    eval_every: int | None = field(default=None, metadata={"help": "steps between evaluations (default: an epoch)"})
+    ckpt_every: int = field(default=1000, metadata={"help": "steps between checkpoints"})
+    seed: int = field(default=0, metadata={"help": "seed of weights, batches and sample noise"})
+    precision: str = field(default="auto", metadata={"choices": ["auto", "fp32", "bf16", "fp16"]})
+    resume: bool = field(default=False, metadata={"help": "continue the latest run in ckpt-dir"})
+
+    def check(self):
+        if self.steps < 1 or self.batch_size < 1 or self.ckpt_every < 1 or (self.eval_every or 1) < 1:
+            raise UsageError("--steps, --batch-size, --eval-every and --ckpt-every must be positive")
+        if self.classifier and not Path(self.classifier).is_file():
+            raise UsageError(f"--classifier {self.classifier} does not exist")
+        if self.label_smoothing and ARCHS[self.arch][2] != "bce":
+            raise UsageError("--label-smoothing applies to the BCE loss of --arch acgan only")
+
+
+def fixed_eval_inputs(seed: int, per_class: int = 100) -> tuple[torch.Tensor, torch.Tensor]:
+    """100 latents per digit, the same layout the graders' script generates."""
+    labels = torch.arange(NUM_CLASSES).repeat_interleave(per_class)
+    return seeded_latents(len(labels), LATENT_DIM, seed), labels
+
+
+@torch.no_grad()
+def generate(g: torch.nn.Module, z: torch.Tensor, labels: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """uint8 images from generator `g` in eval mode, 250 at a time."""
+    g.eval()
+    return torch.cat([to_uint8(g(z[i:i + 250].to(device), labels[i:i + 250].to(device))).cpu()
+                      for i in range(0, len(z), 250)])
+
+
+def main(cfg: Config) -> None:
+    print_config(cfg)
+    rt = choose_runtime(cfg.precision)
+    seed_everything(cfg.seed)
+    images, labels = load_digits(Path(cfg.data_root), "mnistm", "train")
+    batches = TensorBatches(images, labels, cfg.batch_size, rt.device, cfg.seed, memory_format=rt.memory_format)
+    g_cls, d_cls, adv_loss = ARCHS[cfg.arch]
+    G, D = g_cls().to(rt.device), d_cls().to(rt.device, memory_format=rt.memory_format)
+    fused = rt.device.type == "cuda"
+    opt_g = torch.optim.Adam(G.parameters(), cfg.lr_g, betas=(cfg.beta1, 0.999), fused=fused)
+    opt_d = torch.optim.Adam(D.parameters(), cfg.lr_d, betas=(cfg.beta1, 0.999), fused=fused)
+    scaler = rt.grad_scaler()
+    G_ema = make_ema(G, cfg.ema_decay) if cfg.ema_decay > 0 else None
+    sampler = G_ema.module if G_ema is not None else G
+    evaluator = load_classifier(Path(cfg.classifier), rt.device) if cfg.classifier else None
+    eval_z, eval_y = fixed_eval_inputs(cfg.seed + 2)
+    eval_every = cfg.eval_every or batches.batches_per_epoch
+
+    ckpt_dir = Path(cfg.ckpt_dir)
+    run, ckpt = start_or_resume(ckpt_dir / "runs" / "p2", cfg.resume, dataclasses.asdict(cfg))
+    log, start, best_acc = MetricsLog(run), 0, -1.0
+    nonfinite = torch.zeros((), dtype=torch.bool, device=rt.device)
+    if ckpt is not None:
+        for obj, key in ((G, "G"), (D, "D"), (opt_g, "opt_g"), (opt_d, "opt_d"), (scaler, "scaler"),
+                         (batches, "batches")):
+            obj.load_state_dict(ckpt[key])
+        if G_ema is not None:
+            G_ema.load_state_dict(ckpt["G_ema"])
+        set_rng_state(ckpt["rng"])
+        start, best_acc = ckpt["step"], ckpt["best_acc"]
+    if evaluator is None:
+        print("no --classifier: accuracy is not measured during training; the latest checkpoint serves as the best")
+
+    def save(step: int, acc: float | None) -> None:
+        if bool(nonfinite):
+            raise TrainingDiverged(f"a loss became NaN or Inf before step {step}; "
+                                   f"the last good checkpoint is {run / 'latest.pt'}")
+        state = {"G": G.state_dict(), "D": D.state_dict(), "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(),
+                 "scaler": scaler.state_dict(), "G_ema": G_ema.state_dict() if G_ema is not None else None,
+                 "batches": batches.state_dict(), "rng": rng_state(), "step": step, "best_acc": best_acc,
+                 "config": dataclasses.asdict(cfg)}
+        atomic_save(state, run / "latest.pt")
+        if evaluator is None or acc == best_acc:
+            atomic_save(state, run / "best.pt")
+            atomic_save({"arch": cfg.arch, "generator": sampler.state_dict(), "step": step, "accuracy": acc,
+                         "config": dataclasses.asdict(cfg)}, ckpt_dir / "p2_acgan.pt")
+
+    (run / "samples").mkdir(exist_ok=True)
+    real_target = 1.0 - cfg.label_smoothing
+    bar = image_progress(cfg.steps * batches.batch_size, f"p2 {cfg.arch}", initial=start * batches.batch_size)
+    for step in range(start + 1, cfg.steps + 1):
+        G.train()
+        real, y_real = next(batches)
+        z = torch.randn(len(real), LATENT_DIM, device=rt.device)
+        y_fake = torch.randint(0, NUM_CLASSES, (len(real),), device=rt.device)
+        # --- discriminator step: real/fake on both heads' inputs, class of real (and later of fake) digits
+        with rt.autocast():
+            fake = G(z, y_fake)
+            adv_r, cls_r = (t.float() for t in D.logits(real))
+            adv_f, cls_f = (t.float() for t in D.logits(fake.detach()))
+            if adv_loss == "bce" and cfg.label_smoothing:
+                loss_adv = F.binary_cross_entropy_with_logits(adv_r, torch.full_like(adv_r, real_target)) + \
+                    F.binary_cross_entropy_with_logits(adv_f, torch.zeros_like(adv_f))
+            else:
+                loss_adv = d_loss_fn(adv_loss, adv_r, adv_f)
+            loss_cls = F.cross_entropy(cls_r, y_real)
+            if step > cfg.fake_cls_start:
+                loss_cls = loss_cls + F.cross_entropy(cls_f, y_fake)
+            loss_d = loss_adv + cfg.cls_weight * loss_cls
+        opt_d.zero_grad(set_to_none=True)
+        scaler.scale(loss_d).backward()
+        scaler.step(opt_d)
+        # --- generator step: fool the real/fake head and be classified as the requested digit
+        with rt.autocast():
+            adv_g, cls_g = (t.float() for t in D.logits(fake))
+            loss_g = g_loss_fn(adv_loss, adv_g) + cfg.cls_weight * F.cross_entropy(cls_g, y_fake)
+        opt_g.zero_grad(set_to_none=True)
+        scaler.scale(loss_g).backward()
+        scaler.step(opt_g)
+        scaler.update()
+        if G_ema is not None:
+            G_ema.update_parameters(G)
+        nonfinite |= ~(torch.isfinite(loss_d) & torch.isfinite(loss_g))
+        bar.update(batches.batch_size)
+
+        if step % 100 == 0 or step == cfg.steps:
+            bar.set_postfix(loss_d=f"{loss_d.item():.3f}", loss_g=f"{loss_g.item():.3f}")
+            log.log(step=step, loss_d=loss_d.item(), loss_g=loss_g.item())
+        acc = None
+        if step % eval_every == 0 or step == cfg.steps:
+            samples = generate(sampler, eval_z, eval_y, rt.device)
+            grid = torch.cat([samples[eval_y == d][:10] for d in range(NUM_CLASSES)])
+            save_image(grid.float() / 255, run / "samples" / f"step{step:07d}.png", nrow=10)
+            if evaluator is not None:
+                acc = (predict(evaluator, samples) == eval_y).float().mean().item()
+                best_acc = max(best_acc, acc)
+                log.log(step=step, accuracy=acc, best_accuracy=best_acc)
+                bar.write(f"step {step}: accuracy {acc:.4f} (best {best_acc:.4f})")
+        if step % cfg.ckpt_every == 0 or step == cfg.steps or acc is not None:
+            save(step, acc)
+    bar.close()
+    print(f"done: {ckpt_dir / 'p2_acgan.pt'} (best accuracy {best_acc if evaluator else 'not measured'})")
+
+
+if __name__ == "__main__":
+    run_cli(lambda: main(parse_config(Config)))

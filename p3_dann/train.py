@@ -1,0 +1,131 @@
+"""Train P3: source-only, DANN or target-only on one scenario.
+
+    python3 -m p3_dann.train --data-root ROOT --source S --target T --mode {source,dann,target} --ckpt-dir DIR
+
+Writes DIR/p3_<S>2<T>.pt for dann and DIR/p3_<S>2<T>_<mode>.pt for the bounds (the epoch with the best
+validation accuracy), plus a run folder DIR/runs/p3_<S>2<T>_<mode>/NNNNN with config.json, metrics.jsonl
+and latest.pt (saved every epoch; --resume continues from it and ends with the same weights).
+Model selection uses a validation split of the labelled training data the mode may use: source train
+for source and dann, target train for target; never target labels in dann, never a test split.
+"""
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from common.checkpoint import atomic_save
+from common.config import parse_config, print_config
+from common.datasets import DOMAINS
+from common.device import choose_runtime
+from common.domain_adversarial import annealed_lr, dann_lambda, domain_loss
+from common.errors import TrainingDiverged, UsageError, run_cli
+from common.progress import image_progress
+from common.runs import MetricsLog, start_or_resume
+from common.seeding import rng_state, seed_everything, set_rng_state
+from common.uda_data import accuracy, domain_data
+from p3_dann.model import DANN
+
+
+@dataclass
+class Config:
+    """Train the report's DANN network on one scenario in one mode."""
+    data_root: str = field(metadata={"help": "the hw2_data folder"})
+    source: str = field(metadata={"choices": list(DOMAINS), "help": "source domain"})
+    target: str = field(metadata={"choices": list(DOMAINS), "help": "target domain"})
+    mode: str = field(default="dann", metadata={"choices": ["source", "dann", "target"],
+                                                "help": "source-only lower bound, DANN, target-only upper bound"})
+    ckpt_dir: str = field(default="checkpoints", metadata={"help": "where the checkpoint and runs/ go"})
+    epochs: int = field(default=60, metadata={"help": "passes over the labelled training split"})
+    batch_size: int = field(default=128, metadata={"help": "images per domain per step"})
+    lr: float = field(default=0.01, metadata={"help": "initial SGD learning rate μ0, annealed as μ0/(1+10p)^0.75"})
+    momentum: float = field(default=0.9, metadata={"help": "SGD momentum"})
+    weight_decay: float = field(default=5e-4, metadata={"help": "SGD weight decay"})
+    val_fraction: float = field(default=0.1, metadata={"help": "share of the labelled train split held out"})
+    seed: int = field(default=0, metadata={"help": "seed of weights and batches"})
+    resume: bool = field(default=False, metadata={"help": "continue the latest run of this scenario and mode"})
+
+    def check(self):
+        if self.source == self.target:
+            raise UsageError("--source and --target must differ")
+        if self.epochs < 1 or self.batch_size < 2:
+            raise UsageError("--epochs must be positive and --batch-size at least 2")
+
+    @property
+    def name(self) -> str:
+        return f"p3_{self.source}2{self.target}" + ("" if self.mode == "dann" else f"_{self.mode}")
+
+
+def main(cfg: Config) -> None:
+    print_config(cfg)
+    rt = choose_runtime("fp32")  # a small network: fp32 everywhere keeps CPU and GPU runs comparable
+    seed_everything(cfg.seed)
+    labelled_domain = cfg.target if cfg.mode == "target" else cfg.source
+    data = domain_data(Path(cfg.data_root), labelled_domain, cfg.target if cfg.mode == "dann" else None,
+                       cfg.batch_size, cfg.val_fraction, cfg.seed, rt.device)
+    net = DANN().to(rt.device)
+    opt = torch.optim.SGD(net.parameters(), cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    steps_per_epoch = data.labelled.batches_per_epoch
+    total = cfg.epochs * steps_per_epoch
+
+    ckpt_dir = Path(cfg.ckpt_dir)
+    run, ckpt = start_or_resume(ckpt_dir / "runs" / cfg.name, cfg.resume, dataclasses.asdict(cfg))
+    log, start_epoch, best = MetricsLog(run), 0, -1.0
+    if ckpt is not None:
+        net.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["optimizer"])
+        data.labelled.load_state_dict(ckpt["labelled"])
+        if data.unlabelled is not None:
+            data.unlabelled.load_state_dict(ckpt["unlabelled"])
+        set_rng_state(ckpt["rng"])
+        start_epoch, best = ckpt["epoch"], ckpt["best_val"]
+
+    bar = image_progress(total * cfg.batch_size, cfg.name, initial=start_epoch * steps_per_epoch * cfg.batch_size)
+    for epoch in range(start_epoch + 1, cfg.epochs + 1):
+        net.train()
+        sums = torch.zeros(2, device=rt.device)
+        for i in range(steps_per_epoch):
+            p = ((epoch - 1) * steps_per_epoch + i) / total  # training progress in [0, 1)
+            for group in opt.param_groups:
+                group["lr"] = annealed_lr(p, cfg.lr)
+            xs, ys = next(data.labelled)
+            if data.unlabelled is None:  # source-only or target-only: plain supervised training
+                loss_cls = F.nll_loss(net.classify(xs), ys)
+                loss_dom = torch.zeros((), device=rt.device)
+            else:
+                xt, _ = next(data.unlabelled)
+                # One forward pass over the joint batch: batch norm normalises source and target with
+                # shared statistics, and its running averages describe both domains, as test-time target
+                # images need (separate passes would give each domain its own batch statistics).
+                class_lp, domain_lp = net(torch.cat([xs, xt]), dann_lambda(p))
+                loss_cls = F.nll_loss(class_lp[:len(xs)], ys)
+                loss_dom = domain_loss(domain_lp, len(xs))
+            loss = loss_cls + loss_dom  # the reversal layer already weights the domain gradient by λ
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sums += torch.stack([loss_cls.detach(), loss_dom.detach()])
+            bar.update(cfg.batch_size)
+        loss_cls, loss_dom = (sums / steps_per_epoch).tolist()
+        if not (torch.isfinite(sums).all()):
+            raise TrainingDiverged(f"loss became NaN or Inf in epoch {epoch}; last good checkpoint: {run / 'latest.pt'}")
+        val = accuracy(net, data.val_images, data.val_labels, rt.device)
+        improved = val > best
+        best = max(best, val)
+        log.log(epoch=epoch, loss_cls=loss_cls, loss_domain=loss_dom, val_accuracy=val, best_val_accuracy=best)
+        bar.set_postfix(cls=f"{loss_cls:.3f}", dom=f"{loss_dom:.3f}", val=f"{val:.3f}")
+        if improved:
+            atomic_save({"module": "p3_dann.model", "arch": "dann", "model": net.state_dict(), "source": cfg.source,
+                         "target": cfg.target, "mode": cfg.mode, "epoch": epoch, "val_accuracy": val,
+                         "config": dataclasses.asdict(cfg)}, ckpt_dir / f"{cfg.name}.pt")
+        atomic_save({"model": net.state_dict(), "optimizer": opt.state_dict(), "labelled": data.labelled.state_dict(),
+                     "unlabelled": data.unlabelled.state_dict() if data.unlabelled is not None else None,
+                     "rng": rng_state(), "epoch": epoch, "best_val": best, "config": dataclasses.asdict(cfg)},
+                    run / "latest.pt")
+    bar.close()
+    print(f"done: {ckpt_dir / (cfg.name + '.pt')} (best validation accuracy {best:.4f})")
+
+
+if __name__ == "__main__":
+    run_cli(lambda: main(parse_config(Config)))

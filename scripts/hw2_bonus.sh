@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Bonus grader: bash scripts/hw2_bonus.sh TEST_DIR DOMAIN OUT_CSV  (same contract as hw2_p3.sh)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ $# -ne 3 ]; then echo "usage: bash scripts/hw2_bonus.sh TEST_DIR DOMAIN OUT_CSV" >&2; exit 2; fi
+PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" exec python3 -m p3_dann.inference --prefix bonus "$1" "$2" "$3"
