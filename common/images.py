@@ -18,7 +18,7 @@ def read_rgb(path: Path, size: int) -> np.ndarray:
             im = im.convert("RGBA").convert("RGB") if im.mode in ("P", "PA", "LA", "RGBA") else im.convert("RGB")
             if im.size != (size, size):
                 im = im.resize((size, size), Image.BILINEAR)  # PIL antialiases when shrinking
-            return np.asarray(im, dtype=np.uint8)
+            return np.array(im, dtype=np.uint8)
     except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as e:
         raise UsageError(f"cannot read image {path}: {e}") from None
 

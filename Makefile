@@ -1,0 +1,26 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Each (re)creates .venv when the
+# requirements change, then runs inside it.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+RUNS ?= demo_out
+
+.PHONY: test demo report venv
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest -q tests
+
+demo: $(STAMP)
+	bash scripts/demo.sh
+
+report: $(STAMP)
+	$(PY) -m common.report $(RUNS)

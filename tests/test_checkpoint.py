@@ -1,0 +1,43 @@
+"""Checkpoints: round trip, atomic saves, and refusing pickled objects."""
+import pytest
+import torch
+
+from common.checkpoint import atomic_save, load_checkpoint
+from common.errors import UsageError
+
+
+def test_round_trip(tmp_path):
+    state = {"model": torch.nn.Linear(3, 2).state_dict(), "step": 7, "best": 0.5, "rng": torch.get_rng_state()}
+    atomic_save(state, tmp_path / "c.pt")
+    back = load_checkpoint(tmp_path / "c.pt")
+    assert back["step"] == 7 and torch.equal(back["model"]["weight"], state["model"]["weight"])
+
+
+def test_crash_mid_save_leaves_previous_checkpoint(tmp_path, monkeypatch):
+    atomic_save({"step": 1}, tmp_path / "c.pt")
+
+    def crashing_save(obj, f):
+        open(f, "wb").write(b"half a checkpoint")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", crashing_save)
+    with pytest.raises(OSError):
+        atomic_save({"step": 2}, tmp_path / "c.pt")
+    assert load_checkpoint(tmp_path / "c.pt")["step"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["c.pt"]  # no temporary file left behind
+
+
+class Payload:
+    def __reduce__(self):
+        return (print, ("this would run on load",))
+
+
+def test_refuses_arbitrary_pickled_objects(tmp_path):
+    torch.save({"model": Payload()}, tmp_path / "evil.pt")
+    with pytest.raises(UsageError, match="refusing to load"):
+        load_checkpoint(tmp_path / "evil.pt")
+
+
+def test_missing_checkpoint_names_the_training_command(tmp_path):
+    with pytest.raises(UsageError, match="missing; train it with: python3 -m p3_dann.train"):
+        load_checkpoint(tmp_path / "p3.pt", trained_by="python3 -m p3_dann.train ...")

@@ -1,0 +1,105 @@
+"""Architectures against SPEC §4's exact parameter counts, and the domain-adaptation pieces."""
+import math
+
+import pytest
+import torch
+
+from common.domain_adversarial import annealed_lr, dann_lambda, domain_loss, grad_reverse
+from common.layer_table import layer_rows
+
+
+def counts(model, *inputs, kind=None):
+    return [p for name, _, p in layer_rows(model, *inputs) if kind is None or name.startswith(kind + "-")]
+
+
+def test_p1_dcgan_matches_the_report():
+    from p1_dcgan.model import ARCHS
+
+    g, d, _ = ARCHS["dcgan"]
+    assert counts(g(), torch.zeros(2, 128), kind="ConvTranspose2d") == [1048576, 2097152, 524288, 131072, 3072]
+    assert counts(g(), torch.zeros(2, 128), kind="BatchNorm2d") == [1024, 512, 256, 128]
+    assert counts(d(), torch.zeros(2, 3, 64, 64), kind="Conv2d") == [3072, 131072, 524288, 2097152, 8192]
+    rows = layer_rows(d(), torch.zeros(2, 3, 64, 64))
+    assert [r[0].split("-")[0] for r in rows[-2:]] == ["Flatten", "Sigmoid"] and rows[-1][1] == (-1, 1)
+    assert g()(torch.zeros(2, 128)).shape == (2, 3, 64, 64)
+
+
+def test_p2_acgan_matches_the_report():
+    from p2_acgan.model import ARCHS
+
+    g, d, _ = ARCHS["acgan"]
+    z, y = torch.zeros(2, 128), torch.zeros(2, dtype=torch.long)
+    assert counts(g(), z, y, kind="ConvTranspose2d") == [1048576, 131072, 524288, 32768, 3072]
+    shapes = [s for n, s, _ in layer_rows(g(), z, y) if n.startswith("ConvTranspose2d")]
+    assert [s[-1] for s in shapes] == [4, 4, 8, 14, 28]
+    x = torch.zeros(2, 3, 28, 28)
+    assert counts(d(), x, kind="Conv2d") == [3072, 131072, 294912, 1179648, 25088]
+    assert counts(d(), x, kind="Linear") == [250890]
+    adv, cls = d().logits(x)
+    assert adv.shape == (2,) and cls.shape == (2, 10)
+
+
+def test_p3_dann_matches_the_report():
+    from p3_dann.model import DANN
+
+    x = torch.zeros(2, 3, 28, 28)
+    assert counts(DANN(), x, kind="Conv2d") == [9728, 204864, 4160, 3250, 2550]
+    assert counts(DANN(), x, kind="Linear") == [80100, 1010, 80100, 202]
+    assert DANN().features(x).shape == (2, 800)
+
+
+def test_bonus_report_network():
+    from bonus_uda.model import build
+
+    x = torch.zeros(2, 3, 28, 28)
+    assert counts(build("report"), x, kind="Conv2d") == [4864, 80050]
+    assert counts(build("report"), x, kind="Linear") == [410112, 51300, 1010, 51300, 202]
+    assert build("report_in").features(x).shape == (2, 512)
+
+
+def test_gradient_reversal_is_identity_forward_and_negated_backward():
+    x = torch.randn(4, 3, requires_grad=True)
+    y = grad_reverse(x, 0.7)
+    assert torch.equal(y, x)
+    g = torch.randn(4, 3)
+    y.backward(g)
+    assert torch.allclose(x.grad, -0.7 * g)
+
+
+def test_schedules():
+    assert dann_lambda(0.0) == 0.0 and dann_lambda(1.0) == pytest.approx(2 / (1 + math.exp(-10)) - 1)
+    assert 0 < dann_lambda(0.1) < dann_lambda(0.5) < 1
+    assert annealed_lr(0.0, 0.01) == 0.01 and annealed_lr(1.0, 0.01) == pytest.approx(0.01 / 11 ** 0.75)
+
+
+def test_domain_loss_labels_source_zero_target_one():
+    confident = torch.tensor([[10.0, -10.0], [10.0, -10.0], [-10.0, 10.0]])
+    assert domain_loss(confident, n_source=2).item() < 1e-6
+    assert domain_loss(confident, n_source=1).item() > 5
+
+
+def test_bonus_losses_known_answers():
+    from bonus_uda.losses import conditional_entropy, vat_perturbation
+
+    one_hot = torch.log(torch.eye(10)[:4].clamp_min(1e-30))
+    assert conditional_entropy(one_hot).item() == pytest.approx(0.0, abs=1e-6)
+    uniform = torch.full((3, 10), math.log(0.1))
+    assert conditional_entropy(uniform).item() == pytest.approx(math.log(10))
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(12, 5), torch.nn.LogSoftmax(1))
+    x = torch.randn(6, 3, 2, 2)
+    r = vat_perturbation(net, x, net(x), eps=2.5)
+    assert torch.allclose(r.flatten(1).norm(dim=1), torch.full((6,), 2.5), atol=1e-4)
+
+
+def test_ema_warms_up_then_tracks():
+    from common.ema import make_ema
+
+    m = torch.nn.Linear(2, 2)
+    ema = make_ema(m, 0.99)
+    with torch.no_grad():
+        m.weight.zero_()
+    ema.update_parameters(m)  # the first update copies
+    with torch.no_grad():
+        m.weight.fill_(1.0)
+    ema.update_parameters(m)  # decay min(0.99, 2/11): mostly the new weights
+    assert ema.module.weight.mean().item() == pytest.approx(1 - 2 / 11, rel=1e-5)
