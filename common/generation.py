@@ -1,4 +1,5 @@
 """Deterministic generation for the graders: latents from a seeded CPU generator, PNGs written in order."""
+import os
 from pathlib import Path
 
 import torch
@@ -24,4 +25,11 @@ def save_pngs(images: torch.Tensor, names: list[str], out_dir: Path) -> None:
 
 
 def pick_device() -> torch.device:
+    """The device for the graders' scripts, with deterministic kernels: cuDNN may otherwise pick a
+    different (non-deterministic) transposed-convolution algorithm per run, and the graders need the
+    same images and predictions every time."""
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS, set before CUDA starts
+    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.deterministic = True
+    torch.use_deterministic_algorithms(True, warn_only=True)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -94,12 +94,13 @@ def frechet_distance(stats1: tuple, stats2: tuple) -> float:
     """||μ1-μ2||² + Tr(Σ1 + Σ2 - 2 (Σ1 Σ2)^½).
 
     pytorch-fid's computation first, as the graders use it; when it gives up on a complex square root
-    (fewer images than feature dimensions, as on the demo data) the same quantity via the symmetric form.
+    (fewer images than feature dimensions, as on the demo data), or cannot call SciPy (pytorch-fid 0.3.0
+    passes `disp` to scipy.linalg.sqrtm, which SciPy 1.18 removed), the same quantity via the symmetric form.
     """
     (mu1, s1), (mu2, s2) = stats1, stats2
     try:
         return float(calculate_frechet_distance(mu1, s1, mu2, s2))
-    except ValueError:
+    except (ValueError, TypeError):
         diff = mu1 - mu2
         return float(diff @ diff + np.trace(s1) + np.trace(s2) - 2 * _trace_sqrt_product(s1, s2))
 

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# P1 full training on one GPU: bash scripts/train_p1.sh DATA_ROOT [CKPT_DIR]
+# Improved default (SN discriminator, hinge, EMA generator, DiffAugment), FID on held-out training faces
+# every 2000 steps picks the checkpoint. Needs the FID Inception weights (download or FID_WEIGHTS).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ $# -lt 1 ]; then echo "usage: bash scripts/train_p1.sh DATA_ROOT [CKPT_DIR]" >&2; exit 2; fi
+export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
+python3 -m p1_dcgan.train --data-root "$1" --ckpt-dir "${2:-$root/checkpoints}" --arch sngan --steps 60000 \
+  --batch-size 64 --eval-every 2000
