@@ -15,6 +15,16 @@ def conditional_entropy(log_probs: torch.Tensor) -> torch.Tensor:
     return -(log_probs.exp() * log_probs).sum(dim=1).mean()
 
 
+def marginal_entropy(log_probs: torch.Tensor) -> torch.Tensor:
+    """Entropy of the batch's mean prediction, H(E_x p(y|x)): log K when the batch uses every class equally.
+
+    Maximising it beside minimising the conditional entropy (information maximisation) stops the target
+    predictions from collapsing onto a few confident classes.
+    """
+    mean = log_probs.exp().mean(dim=0)
+    return -(mean * torch.log(mean + 1e-8)).sum()
+
+
 def _unit(d: torch.Tensor) -> torch.Tensor:
     return d / d.flatten(1).norm(dim=1).clamp_min(1e-30).view(-1, *[1] * (d.dim() - 1))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from bonus_uda.losses import conditional_entropy, vat_loss
+from bonus_uda.losses import conditional_entropy, marginal_entropy, vat_loss
 from bonus_uda.model import ARCHS, build
 from common.checkpoint import atomic_save
 from common.config import parse_config, print_config
@@ -43,6 +43,8 @@ class Config:
     lr: float = field(default=1e-3, metadata={"help": "initial Adam learning rate, annealed as μ0/(1+10p)^0.75"})
     domain_weight: float = field(default=1.0, metadata={"help": "domain-adversarial loss weight (λ ramps it up)"})
     ent_weight: float = field(default=1.0, metadata={"help": "target conditional-entropy weight"})
+    div_weight: float = field(default=1.0, metadata={
+        "help": "target class-diversity weight (marginal entropy, against collapse onto a few classes)"})
     vat_weight: float = field(default=1.0, metadata={"help": "virtual adversarial training weight (both domains)"})
     vat_eps: float = field(default=1.0, metadata={"help": "VAT perturbation L2 norm per image (inputs in [-1, 1])"})
     ema_decay: float = field(default=0.998, metadata={"help": "EMA of the weights that is evaluated and saved"})
@@ -85,7 +87,7 @@ def main(cfg: Config) -> None:
     bar = image_progress(total * cfg.batch_size, name, initial=start_epoch * steps_per_epoch * cfg.batch_size)
     for epoch in range(start_epoch + 1, cfg.epochs + 1):
         net.train()
-        sums = torch.zeros(4, device=rt.device)
+        sums = torch.zeros(5, device=rt.device)
         for i in range(steps_per_epoch):
             p = ((epoch - 1) * steps_per_epoch + i) / total
             for group in opt.param_groups:
@@ -96,23 +98,26 @@ def main(cfg: Config) -> None:
             loss_cls = F.nll_loss(class_lp[:len(xs)], ys)
             loss_dom = domain_loss(domain_lp, len(xs))
             loss_ent = conditional_entropy(class_lp[len(xs):])
+            loss_div = marginal_entropy(class_lp[len(xs):])
             loss_vat = vat_loss(net.classify, x, class_lp, cfg.vat_eps)
-            loss = loss_cls + loss_dom + cfg.ent_weight * loss_ent + cfg.vat_weight * loss_vat
+            loss = loss_cls + loss_dom + cfg.ent_weight * loss_ent - cfg.div_weight * loss_div + \
+                cfg.vat_weight * loss_vat
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             ema.update_parameters(net)
-            sums += torch.stack([t.detach() for t in (loss_cls, loss_dom, loss_ent, loss_vat)])
+            sums += torch.stack([t.detach() for t in (loss_cls, loss_dom, loss_ent, loss_div, loss_vat)])
             bar.update(cfg.batch_size)
         if not torch.isfinite(sums).all():
             raise TrainingDiverged(f"loss became NaN or Inf in epoch {epoch}; last good checkpoint: {run / 'latest.pt'}")
-        loss_cls, loss_dom, loss_ent, loss_vat = (sums / steps_per_epoch).tolist()
+        loss_cls, loss_dom, loss_ent, loss_div, loss_vat = (sums / steps_per_epoch).tolist()
         # Selection on source validation accuracy of the EMA weights: target labels are off limits, and
         # unsupervised target criteria (entropy, agreement) reward a collapsed, confidently wrong model.
         val = accuracy(ema.module, data.val_images, data.val_labels, rt.device)
         improved = val > best
         best = max(best, val)
-        log.log(epoch=epoch, loss_cls=loss_cls, loss_domain=loss_dom, loss_ent=loss_ent, loss_vat=loss_vat,
+        log.log(epoch=epoch, loss_cls=loss_cls, loss_domain=loss_dom, loss_ent=loss_ent, loss_div=loss_div,
+                loss_vat=loss_vat,
                 val_accuracy=val, best_val_accuracy=best)
         bar.set_postfix(cls=f"{loss_cls:.3f}", ent=f"{loss_ent:.3f}", val=f"{val:.3f}")
         if improved:

@@ -29,11 +29,14 @@ class LeNet(nn.Module):
         self.fc2 = nn.Linear(128, 64)
         self.fc3 = nn.Linear(64, 10)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The 64-d penultimate activations (a feature space for Fréchet distances between digit sets)."""
         x = F.max_pool2d(F.relu(self.conv1(x)), 2)  # (B, 6, 12, 12)
         x = F.max_pool2d(F.relu(self.conv2(x)), 2)  # (B, 16, 4, 4)
-        x = F.relu(self.fc1(x.flatten(1)))
-        return self.fc3(F.relu(self.fc2(x)))
+        return F.relu(self.fc2(F.relu(self.fc1(x.flatten(1)))))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc3(self.features(x))
 
 
 def load_classifier(path: Path, device: torch.device = torch.device("cpu")) -> LeNet:

@@ -7,7 +7,7 @@ cd "$root"
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 DEMO_DATA="${DEMO_DATA:-demo_data}"; RUNS="${DEMO_OUT:-demo_out}"
 # Budgets: the defaults fit 30 minutes on 2 CPU cores; tests shrink them.
-P1_STEPS="${P1_STEPS:-200}"; P2_STEPS="${P2_STEPS:-400}"; P3_EPOCHS="${P3_EPOCHS:-2}"; BONUS_EPOCHS="${BONUS_EPOCHS:-4}"
+P1_STEPS="${P1_STEPS:-300}"; P2_STEPS="${P2_STEPS:-800}"; P3_EPOCHS="${P3_EPOCHS:-6}"; BONUS_EPOCHS="${BONUS_EPOCHS:-6}"
 CLS_EPOCHS="${CLS_EPOCHS:-10}"; BATCH="${BATCH:-32}"; UDA_BATCH="${UDA_BATCH:-64}"
 data="$DEMO_DATA/hw2_data"; ck="$RUNS/checkpoints"
 SECONDS=0
