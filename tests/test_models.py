@@ -103,3 +103,12 @@ def test_ema_warms_up_then_tracks():
         m.weight.fill_(1.0)
     ema.update_parameters(m)  # decay min(0.99, 2/11): mostly the new weights
     assert ema.module.weight.mean().item() == pytest.approx(1 - 2 / 11, rel=1e-5)
+
+
+def test_marginal_entropy_rewards_using_every_class():
+    from bonus_uda.losses import marginal_entropy
+
+    balanced = torch.log(torch.eye(10).clamp_min(1e-30))  # ten confident predictions, one per class
+    collapsed = torch.log(torch.eye(10)[[3] * 10].clamp_min(1e-30))  # ten confident predictions of class 3
+    assert marginal_entropy(balanced).item() == pytest.approx(math.log(10), rel=1e-5)
+    assert marginal_entropy(collapsed).item() == pytest.approx(0.0, abs=1e-5)

@@ -103,3 +103,15 @@ def test_missing_checkpoint_is_a_clear_error(tmp_path):
         proc = run_module(script, str(tmp_path / "out"), env={"HW2_CKPT_DIR": str(tmp_path)}, check=False)
         assert proc.returncode == 2 and "is missing; train it with" in proc.stderr
         assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
+
+
+def test_p1_divergence_keeps_the_last_good_checkpoint(demo_root, tmp_path):
+    import torch
+
+    ck = tmp_path / "ck"
+    proc = run_module("p1_dcgan.train", "--data-root", str(demo_root), "--ckpt-dir", str(ck), "--batch-size", "4",
+                      "--ckpt-every", "1", "--fid-weights", "random", "--fid-samples", "4", "--fid-holdout", "0.1",
+                      "--eval-every", "1000", "--steps", "5", "--lr-g", "1e30", "--lr-d", "1e30", check=False)
+    assert proc.returncode == 2 and "NaN or Inf" in proc.stderr and "Traceback" not in proc.stderr
+    last = torch.load(ck / "runs/p1/00000/latest.pt", weights_only=True)
+    assert 1 <= last["step"] < 5  # saved before the losses went bad, never after

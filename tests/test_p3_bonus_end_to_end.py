@@ -131,3 +131,10 @@ def test_same_domain_twice_is_refused(demo_root):
     proc = run_module("p3_dann.train", "--data-root", str(demo_root), "--source", "usps", "--target", "usps",
                       check=False)
     assert proc.returncode == 2 and "must differ" in proc.stderr
+
+
+def test_divergence_stops_with_a_message_and_keeps_no_bad_checkpoint(demo_root, tmp_path):
+    proc = run_module("p3_dann.train", "--data-root", str(demo_root), "--source", "usps", "--target", "svhn",
+                      "--ckpt-dir", str(tmp_path), "--epochs", "1", "--batch-size", "32", "--lr", "1e30", check=False)
+    assert proc.returncode == 2 and "NaN or Inf" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "p3_usps2svhn.pt").exists()

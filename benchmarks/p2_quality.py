@@ -1,0 +1,65 @@
+"""The report's ACGAN against our default, same data and step budget, scored like the graders score P2.
+
+    python3 -m benchmarks.p2_quality --data-root demo_data/hw2_data [--steps 800]
+
+Both runs select their best step with our LeNet evaluator (trained here on MNIST-M train); the 1000
+images of the selected generator are then scored by that evaluator and, when present, the course's
+classifier (../shared/data/Classifier.pth or COURSE_CLASSIFIER). Last line: `ratio=<default accuracy over
+reference accuracy>` with our evaluator.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from common.checkpoint import load_checkpoint
+from common.generation import pick_device
+from p2_acgan.digit_classifier import load_classifier, predict, train_classifier
+from p2_acgan.model import ARCHS
+from p2_acgan.train import fixed_eval_inputs, generate
+
+REPO = Path(__file__).resolve().parent.parent
+MODELS = {
+    "reference ACGAN (report: BN discriminator, BCE, no EMA)": ["--arch", "acgan", "--ema-decay", "0",
+                                                                "--fake-cls-start", "0"],
+    "default (SN discriminator, hinge, EMA, late class loss on fakes)": ["--arch", "acgan_sn",
+                                                                          "--fake-cls-start", "200"],
+}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data-root", type=Path, required=True)
+    p.add_argument("--steps", type=int, default=800)
+    p.add_argument("--batch-size", type=int, default=32)
+    a = p.parse_args()
+    course = Path(os.environ.get("COURSE_CLASSIFIER", REPO.parent / "shared" / "data" / "Classifier.pth"))
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        train_classifier(a.data_root, tmp / "lenet.pt", epochs=10)
+        judges = {"our evaluator": load_classifier(tmp / "lenet.pt")}
+        if course.exists():
+            judges["course classifier"] = load_classifier(course)
+        scores = {}
+        for name, options in MODELS.items():
+            ck = tmp / name.split()[0]
+            subprocess.run([sys.executable, "-m", "p2_acgan.train", "--data-root", str(a.data_root), "--ckpt-dir", str(ck),
+                            "--steps", str(a.steps), "--batch-size", str(a.batch_size), "--eval-every", "100",
+                            "--classifier", str(tmp / "lenet.pt"), *options], cwd=REPO, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            ckpt = load_checkpoint(ck / "p2_acgan.pt")
+            g = ARCHS[ckpt["arch"]][0]()
+            g.load_state_dict(ckpt["generator"])
+            z, y = fixed_eval_inputs(2022)
+            images = generate(g, z, y, pick_device())
+            scores[name] = {j: (predict(net, images) == y).float().mean().item() for j, net in judges.items()}
+            print(f"{name}: " + ", ".join(f"{j} {100 * s:.1f}%" for j, s in scores[name].items()), flush=True)
+    ref, default = (s["our evaluator"] for s in scores.values())
+    print(f"{a.steps} steps of batch {a.batch_size} each on the demo MNIST-M")
+    print(f"ratio={default / max(ref, 1e-9):.3f}")
+
+
+if __name__ == "__main__":
+    main()
