@@ -144,6 +144,10 @@ class GANTrainer:
         self.scaler.load_state_dict(s["scaler"])
         if self.G_ema is not None:
             self.G_ema.load_state_dict(s["G_ema"])
+        # The config is the truth: learning rates given at resume time replace the saved ones.
+        for opt, lr in ((self.opt_g, self.cfg.lr_g), (self.opt_d, self.cfg.lr_d)):
+            for group in opt.param_groups:
+                group["lr"] = lr
 
 
 def main(cfg: Config) -> None:

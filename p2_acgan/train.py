@@ -105,6 +105,9 @@ def main(cfg: Config) -> None:
             G_ema.load_state_dict(ckpt["G_ema"])
         set_rng_state(ckpt["rng"])
         start, best_acc = ckpt["step"], ckpt["best_acc"]
+        for opt, lr in ((opt_g, cfg.lr_g), (opt_d, cfg.lr_d)):  # learning rates given at resume time win
+            for group in opt.param_groups:
+                group["lr"] = lr
     if evaluator is None:
         print("no --classifier: accuracy is not measured during training; the latest checkpoint serves as the best")
 
