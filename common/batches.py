@@ -43,12 +43,12 @@ class TensorBatches:
             self.perm, self.pos = torch.randperm(len(self.images), generator=self.generator), 0
         idx = self.perm[self.pos:self.pos + self.batch_size].to(self.device)
         self.pos += self.batch_size
-        x = self.images[idx]
+        x = self.images.index_select(0, idx)  # far faster than advanced indexing on CPU
         if self.flip:  # on the uint8 copy: a quarter of the memory traffic of flipping floats
             mask = (torch.rand(len(idx), generator=self.generator) < 0.5).to(self.device)
             x[mask] = x[mask].flip(3)
         x = to_signed_unit(x.contiguous(memory_format=self.memory_format))
-        return x, (self.labels[idx] if self.labels is not None else None)
+        return x, (self.labels.index_select(0, idx) if self.labels is not None else None)
 
     def state_dict(self) -> dict:
         return {"generator": self.generator.get_state(), "perm": self.perm, "pos": self.pos}
