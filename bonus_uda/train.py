@@ -93,7 +93,7 @@ def main(cfg: Config) -> None:
             for group in opt.param_groups:
                 group["lr"] = annealed_lr(p, cfg.lr)
             (xs, ys), (xt, _) = next(data.labelled), next(data.unlabelled)
-            x = torch.cat([xs, xt])  # one joint pass: batch norm sees both domains (see p3_dann/train.py)
+            x = torch.cat([xs, xt])  # one joint pass: VAT and the entropy terms see one shared normalisation
             class_lp, domain_lp = net(x, cfg.domain_weight * dann_lambda(p))
             loss_cls = F.nll_loss(class_lp[:len(xs)], ys)
             loss_dom = domain_loss(domain_lp, len(xs))
