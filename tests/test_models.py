@@ -112,3 +112,16 @@ def test_marginal_entropy_rewards_using_every_class():
     collapsed = torch.log(torch.eye(10)[[3] * 10].clamp_min(1e-30))  # ten confident predictions of class 3
     assert marginal_entropy(balanced).item() == pytest.approx(math.log(10), rel=1e-5)
     assert marginal_entropy(collapsed).item() == pytest.approx(0.0, abs=1e-5)
+
+
+def test_invert_some_negates_whole_images_at_the_given_rate():
+    from bonus_uda.augment import invert_some
+
+    x = torch.rand(2000, 3, 4, 4) * 2 - 1
+    assert torch.equal(invert_some(x, 0.0), x)
+    assert torch.equal(invert_some(x, 1.0), -x)
+    torch.manual_seed(0)
+    y = invert_some(x, 0.5)
+    negated = (y == -x).flatten(1).all(1)
+    assert torch.logical_or(negated, (y == x).flatten(1).all(1)).all()  # each image whole, one way or the other
+    assert 0.45 < negated.float().mean() < 0.55
