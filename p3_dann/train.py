@@ -98,7 +98,7 @@ def main(cfg: Config) -> None:
                 # One pass per domain: batch norm normalises each batch by its own domain's statistics, which
                 # aligns every layer's per-channel mean and variance across the domains before the adversary
                 # acts; the running averages, updated by both passes, then serve either domain at test time.
-                # (A joint source+target pass, with shared statistics, lost to source-only on 2 of 3 demo
+                # (A joint source+target pass, with shared statistics, did not beat source-only on 2 of 3 demo
                 # scenarios; separate passes beat it on all three.)
                 lambd = dann_lambda(p)
                 class_lp, domain_lp_s = net(xs, lambd)
