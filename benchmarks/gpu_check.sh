@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What only a GPU can show, in a few minutes: P1 training throughput against the pytorch/examples-style
-# reference, training speed of every problem's default (for the full-pipeline time estimate), bf16 steps
-# staying finite, and byte-identical graders' outputs across runs on CUDA.
+# reference, host syncs in the P1 step, training speed of every default (for the full-pipeline time estimate),
+# bf16 steps staying finite, and byte-identical graders' outputs across runs on CUDA.
 #   bash benchmarks/gpu_check.sh DATA_ROOT OUT_DIR
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,6 +28,33 @@ python3 -m benchmarks.p1_throughput --data-root "$work/big" --steps 300
 echo "== benchmarks.data_throughput"
 python3 -m benchmarks.data_throughput --images 6000
 fi
+
+echo "== host syncs in a P1 training step on CUDA (torch raises on any)"
+python3 - "$work/big" <<'PY'
+import sys
+from pathlib import Path
+import torch
+from common.batches import TensorBatches
+from common.datasets import load_faces
+from common.device import choose_runtime
+from p1_dcgan.train import Config, GANTrainer
+rt = choose_runtime()
+for arch, policy in (("dcgan", ""), ("sngan", "translation,color,cutout")):
+    trainer = GANTrainer(Config(data_root="", arch=arch, diffaugment=policy), rt)
+    batches = TensorBatches(load_faces(Path(sys.argv[1]) / "face" / "train"), None, 64, rt.device, 0, flip=True,
+                            memory_format=rt.memory_format)
+    for _ in range(3):
+        trainer.step(next(batches)[0])
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        for _ in range(20):
+            trainer.step(next(batches)[0])
+        print(f"{arch}: 20 steps, no host sync")
+    except RuntimeError as e:
+        print(f"{arch}: HOST SYNC: {e}")
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+PY
 
 echo "== training speed of the defaults"
 ck="$work/ck"

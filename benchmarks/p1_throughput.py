@@ -4,7 +4,9 @@
 
 Same model (the report's DCGAN), same faces, same run. Reference: ImageFolder + DataLoader(num_workers=2),
 fp32, Sigmoid + BCELoss. Ours: the cached tensor path on the device, bf16 autocast and channels_last on a
-GPU, losses on logits (p1_dcgan.train.GANTrainer). Last line: `ratio=<ours over reference img/s>`.
+GPU, losses on logits, fused Adam, a generator EMA, and no host sync in the step, so the host queues the
+next step while the GPU runs this one (p1_dcgan.train.GANTrainer; tests/test_host_syncs.py).
+Last line: `ratio=<ours over reference img/s>`.
 """
 import argparse
 import os

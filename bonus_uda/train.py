@@ -23,7 +23,7 @@ from common.config import parse_config, print_config
 from common.datasets import DOMAINS
 from common.device import choose_runtime
 from common.domain_adversarial import annealed_lr, dann_lambda, domain_loss
-from common.ema import make_ema
+from common.ema import EMA
 from common.errors import TrainingDiverged, UsageError, run_cli
 from common.progress import image_progress
 from common.runs import MetricsLog, start_or_resume
@@ -83,7 +83,7 @@ def main(cfg: Config) -> None:
     data = domain_data(Path(cfg.data_root), cfg.source, cfg.target, cfg.batch_size, cfg.val_fraction, cfg.seed,
                        rt.device)
     net = build(cfg.arch).to(rt.device)
-    ema = make_ema(net, cfg.ema_decay)
+    ema = EMA(net, cfg.ema_decay)
     opt = torch.optim.Adam(net.parameters(), cfg.lr)
     steps_per_epoch = data.labelled.batches_per_epoch
     total = cfg.epochs * steps_per_epoch
@@ -121,7 +121,7 @@ def main(cfg: Config) -> None:
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            ema.update_parameters(net)
+            ema.update(net)
             sums += torch.stack([t.detach() for t in (loss_cls, loss_dom, loss_ent, loss_div, loss_vat)])
             bar.update(cfg.batch_size)
         if not torch.isfinite(sums).all():

@@ -18,7 +18,7 @@ from common.config import parse_config, print_config
 from common.datasets import load_faces
 from common.device import choose_runtime
 from common.diffaugment import diff_augment, parse_policy
-from common.ema import make_ema
+from common.ema import EMA
 from common.errors import TrainingDiverged, UsageError, run_cli
 from common.generation import seeded_latents, to_uint8
 from common.metrics import MetricSkipped
@@ -88,11 +88,10 @@ class GANTrainer:
         self.cfg, self.rt = cfg, rt
         self.G = g_cls().to(rt.device, memory_format=rt.memory_format)
         self.D = d_cls().to(rt.device, memory_format=rt.memory_format)
-        fused = rt.device.type == "cuda"
-        self.opt_g = torch.optim.Adam(self.G.parameters(), cfg.lr_g, betas=(cfg.beta1, 0.999), fused=fused)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), cfg.lr_d, betas=(cfg.beta1, 0.999), fused=fused)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), cfg.lr_g, betas=(cfg.beta1, 0.999), fused=True)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), cfg.lr_d, betas=(cfg.beta1, 0.999), fused=True)
         self.scaler = rt.grad_scaler()
-        self.G_ema = make_ema(self.G, cfg.ema_decay) if cfg.ema_decay > 0 else None
+        self.G_ema = EMA(self.G, cfg.ema_decay) if cfg.ema_decay > 0 else None
         self.policy = parse_policy(cfg.diffaugment)
         # Non-finite losses are collected on the device and checked only at log/checkpoint time (no sync per step).
         self.nonfinite = torch.zeros((), dtype=torch.bool, device=rt.device)
@@ -116,7 +115,7 @@ class GANTrainer:
         self.scaler.step(self.opt_g)
         self.scaler.update()
         if self.G_ema is not None:
-            self.G_ema.update_parameters(self.G)
+            self.G_ema.update(self.G)
         self.nonfinite |= ~(torch.isfinite(loss_d) & torch.isfinite(loss_g))
         return loss_d.detach(), loss_g.detach()
 

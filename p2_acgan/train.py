@@ -17,7 +17,7 @@ from common.checkpoint import atomic_save
 from common.config import parse_config, print_config
 from common.datasets import load_digits
 from common.device import choose_runtime
-from common.ema import make_ema
+from common.ema import EMA
 from common.errors import TrainingDiverged, UsageError, run_cli
 from common.generation import seeded_latents, to_uint8
 from common.progress import image_progress
@@ -83,11 +83,10 @@ def main(cfg: Config) -> None:
     batches = TensorBatches(images, labels, cfg.batch_size, rt.device, cfg.seed, memory_format=rt.memory_format)
     g_cls, d_cls, adv_loss = ARCHS[cfg.arch]
     G, D = g_cls().to(rt.device), d_cls().to(rt.device, memory_format=rt.memory_format)
-    fused = rt.device.type == "cuda"
-    opt_g = torch.optim.Adam(G.parameters(), cfg.lr_g, betas=(cfg.beta1, 0.999), fused=fused)
-    opt_d = torch.optim.Adam(D.parameters(), cfg.lr_d, betas=(cfg.beta1, 0.999), fused=fused)
+    opt_g = torch.optim.Adam(G.parameters(), cfg.lr_g, betas=(cfg.beta1, 0.999), fused=True)
+    opt_d = torch.optim.Adam(D.parameters(), cfg.lr_d, betas=(cfg.beta1, 0.999), fused=True)
     scaler = rt.grad_scaler()
-    G_ema = make_ema(G, cfg.ema_decay) if cfg.ema_decay > 0 else None
+    G_ema = EMA(G, cfg.ema_decay) if cfg.ema_decay > 0 else None
     sampler = G_ema.module if G_ema is not None else G
     evaluator = load_classifier(Path(cfg.classifier), rt.device) if cfg.classifier else None
     eval_z, eval_y = fixed_eval_inputs(cfg.seed + 2)
@@ -159,7 +158,7 @@ def main(cfg: Config) -> None:
         scaler.step(opt_g)
         scaler.update()
         if G_ema is not None:
-            G_ema.update_parameters(G)
+            G_ema.update(G)
         nonfinite |= ~(torch.isfinite(loss_d) & torch.isfinite(loss_g))
         bar.update(batches.batch_size)
 

@@ -92,16 +92,16 @@ def test_bonus_losses_known_answers():
 
 
 def test_ema_warms_up_then_tracks():
-    from common.ema import make_ema
+    from common.ema import EMA
 
     m = torch.nn.Linear(2, 2)
-    ema = make_ema(m, 0.99)
+    ema = EMA(m, 0.99)
     with torch.no_grad():
         m.weight.zero_()
-    ema.update_parameters(m)  # the first update copies
+    ema.update(m)  # the first update copies
     with torch.no_grad():
         m.weight.fill_(1.0)
-    ema.update_parameters(m)  # decay min(0.99, 2/11): mostly the new weights
+    ema.update(m)  # decay min(0.99, 2/11): mostly the new weights
     assert ema.module.weight.mean().item() == pytest.approx(1 - 2 / 11, rel=1e-5)
 
 
