@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from common.domain_adversarial import grad_reverse
+from common.input_norm import GrayStandardize
 
 
 def _head(out_dim: int) -> nn.Sequential:
@@ -16,8 +17,9 @@ class ShallowUDA(nn.Module):
     """Conv(3→64,k5) → BN → MaxPool → ReLU → Conv(64→50,k5) → BN → MaxPool → ReLU → Linear(800→512) → BN →
     Dropout → ReLU, then class (512→100→10) and domain (512→100→2) heads."""
 
-    def __init__(self, instance_norm: bool):
+    def __init__(self, instance_norm: bool = False, gray_inputs: bool = False):
         super().__init__()
+        self.prep = GrayStandardize() if gray_inputs else nn.Identity()  # parameter-free
         self.features = nn.Sequential(
             *([nn.InstanceNorm2d(3)] if instance_norm else []),
             nn.Conv2d(3, 64, 5), nn.BatchNorm2d(64), nn.MaxPool2d(2), nn.ReLU(True),  # 24 -> 12
@@ -26,15 +28,20 @@ class ShallowUDA(nn.Module):
         self.class_head = _head(10)
         self.domain_head = _head(2)
 
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """The 512 features the heads read (B, 512)."""
+        return self.features(self.prep(x))
+
     def classify(self, x: torch.Tensor) -> torch.Tensor:
-        return self.class_head(self.features(x))
+        return self.class_head(self.embed(x))
 
     def forward(self, x: torch.Tensor, lambd: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
-        f = self.features(x)
+        f = self.embed(x)
         return self.class_head(f), self.domain_head(grad_reverse(f, lambd))
 
 
-ARCHS = {"report": lambda: ShallowUDA(instance_norm=False), "report_in": lambda: ShallowUDA(instance_norm=True)}
+ARCHS = {"report": lambda: ShallowUDA(), "report_in": lambda: ShallowUDA(instance_norm=True),
+         "report_gray": lambda: ShallowUDA(gray_inputs=True)}
 
 
 def build(arch: str) -> nn.Module:

@@ -18,9 +18,10 @@ import torch.nn.functional as F
 from bonus_uda.augment import invert_some
 from bonus_uda.losses import conditional_entropy, marginal_entropy, vat_loss
 from bonus_uda.model import ARCHS, build
+from common.augment import cutout, random_affine, random_intensity
 from common.checkpoint import atomic_save
 from common.config import parse_config, print_config
-from common.datasets import DOMAINS
+from common.datasets import DOMAINS, load_digits
 from common.device import choose_runtime
 from common.domain_adversarial import annealed_lr, dann_lambda, domain_loss
 from common.ema import EMA
@@ -38,7 +39,7 @@ class Config:
     source: str = field(metadata={"choices": list(DOMAINS), "help": "source domain"})
     target: str = field(metadata={"choices": list(DOMAINS), "help": "target domain"})
     ckpt_dir: str = field(default="checkpoints", metadata={"help": "where the checkpoint and runs/ go"})
-    arch: str = field(default="report_in", metadata={"choices": list(ARCHS),
+    arch: str = field(default="report_gray", metadata={"choices": list(ARCHS),
                                                      "help": "report = SPEC's bonus net; report_in adds input instance norm"})
     epochs: int = field(default=60, metadata={"help": "passes over the source training split"})
     batch_size: int = field(default=128, metadata={"help": "images per domain per step"})
@@ -52,9 +53,19 @@ class Config:
     invert_prob: float | None = field(default=None, metadata={
         "help": "chance of inverting a source image's intensities; unset: 0.5 when the target is svhn "
                 "(digits in both polarities), else 0"})
+    augment: bool = field(default=True, metadata={"help": "random scale, rotation and shift of source and target"})
+    pseudo_weight: float = field(default=1.0, metadata={
+        "help": "weight of self-training: the EMA teacher's confident target labels taught on strongly augmented views"})
+    pseudo_threshold: float = field(default=0.95, metadata={"help": "teacher confidence a pseudo-label needs"})
+    log_target_test: bool = field(default=False, metadata={
+        "help": "also log target test accuracy each epoch (a diagnostic for benchmarks; never used for selection)"})
     ema_decay: float = field(default=0.998, metadata={"help": "EMA of the weights that is evaluated and saved"})
+    select: str = field(default="last", metadata={
+        "choices": ["last", "val"], "help": "the checkpoint served: the last epoch, or the best on the validation split"})
     val_fraction: float = field(default=0.1, metadata={"help": "share of source train held out for selection"})
     seed: int = field(default=0, metadata={"help": "seed of weights and batches"})
+    stop_after: int | None = field(default=None, metadata={
+        "help": "checkpoint and stop after this epoch, as an interrupted run would (--resume continues)"})
     resume: bool = field(default=False, metadata={"help": "continue the latest run of this scenario"})
 
     def check(self):
@@ -88,6 +99,7 @@ def main(cfg: Config) -> None:
     steps_per_epoch = data.labelled.batches_per_epoch
     total = cfg.epochs * steps_per_epoch
     name = f"bonus_{cfg.source}2{cfg.target}"
+    target_test = load_digits(Path(cfg.data_root), cfg.target, "test") if cfg.log_target_test else None
 
     ckpt_dir = Path(cfg.ckpt_dir)
     run, ckpt = start_or_resume(ckpt_dir / "runs" / name, cfg.resume, dataclasses.asdict(cfg))
@@ -102,41 +114,54 @@ def main(cfg: Config) -> None:
     bar = image_progress(total * cfg.batch_size, name, initial=start_epoch * steps_per_epoch * cfg.batch_size)
     for epoch in range(start_epoch + 1, cfg.epochs + 1):
         net.train()
-        sums = torch.zeros(5, device=rt.device)
+        sums = torch.zeros(6, device=rt.device)
         for i in range(steps_per_epoch):
             p = ((epoch - 1) * steps_per_epoch + i) / total
             for group in opt.param_groups:
                 group["lr"] = annealed_lr(p, cfg.lr)
             (xs, ys), (xt, _) = next(data.labelled), next(data.unlabelled)
             xs = invert_some(xs, cfg.source_invert_prob)  # source only: inverting targets hurt USPS targets
+            xt_raw = xt
+            if cfg.augment:
+                xs, xt = random_affine(xs), random_affine(xt)
             x = torch.cat([xs, xt])  # one joint pass: VAT and the entropy terms see one shared normalisation
             class_lp, domain_lp = net(x, cfg.domain_weight * dann_lambda(p))
             loss_cls = F.nll_loss(class_lp[:len(xs)], ys)
             loss_dom = domain_loss(domain_lp, len(xs))
             loss_ent = conditional_entropy(class_lp[len(xs):])
             loss_div = marginal_entropy(class_lp[len(xs):])
-            loss_vat = vat_loss(net.classify, x, class_lp, cfg.vat_eps)
+            loss_vat = vat_loss(net.classify, x, class_lp, cfg.vat_eps) if cfg.vat_weight else torch.zeros((), device=rt.device)
+            loss_pseudo = torch.zeros((), device=rt.device)
+            if cfg.pseudo_weight:
+                # Self-training (FixMatch-style, with the EMA as mean teacher): labels the teacher is sure of on
+                # the plain target image are taught to the student on a strongly augmented view of it.
+                with torch.no_grad():
+                    teacher_lp = ema.module.eval().classify(xt_raw)
+                confidence, pseudo = teacher_lp.exp().max(dim=1)
+                strong = cutout(random_intensity(random_affine(xt_raw), invert_prob=0.0))
+                per_image = F.nll_loss(net.classify(strong), pseudo, reduction="none")
+                loss_pseudo = (per_image * (confidence >= cfg.pseudo_threshold)).mean()
             loss = loss_cls + loss_dom + cfg.ent_weight * loss_ent - cfg.div_weight * loss_div + \
-                cfg.vat_weight * loss_vat
+                cfg.vat_weight * loss_vat + cfg.pseudo_weight * loss_pseudo
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             ema.update(net)
-            sums += torch.stack([t.detach() for t in (loss_cls, loss_dom, loss_ent, loss_div, loss_vat)])
+            sums += torch.stack([t.detach() for t in (loss_cls, loss_dom, loss_ent, loss_div, loss_vat, loss_pseudo)])
             bar.update(cfg.batch_size)
         if not torch.isfinite(sums).all():
             raise TrainingDiverged(f"loss became NaN or Inf in epoch {epoch}; last good checkpoint: {run / 'latest.pt'}")
-        loss_cls, loss_dom, loss_ent, loss_div, loss_vat = (sums / steps_per_epoch).tolist()
+        loss_cls, loss_dom, loss_ent, loss_div, loss_vat, loss_pseudo = (sums / steps_per_epoch).tolist()
         # Selection on source validation accuracy of the EMA weights: target labels are off limits, and
         # unsupervised target criteria (entropy, agreement) reward a collapsed, confidently wrong model.
         val = accuracy(ema.module, data.val_images, data.val_labels, rt.device)
         improved = val > best
         best = max(best, val)
         log.log(epoch=epoch, loss_cls=loss_cls, loss_domain=loss_dom, loss_ent=loss_ent, loss_div=loss_div,
-                loss_vat=loss_vat,
-                val_accuracy=val, best_val_accuracy=best)
+                loss_vat=loss_vat, loss_pseudo=loss_pseudo, val_accuracy=val, best_val_accuracy=best,
+                **({} if target_test is None else {"target_test_accuracy": accuracy(ema.module, *target_test, rt.device)}))
         bar.set_postfix(cls=f"{loss_cls:.3f}", ent=f"{loss_ent:.3f}", val=f"{val:.3f}")
-        if improved:
+        if improved or cfg.select == "last":
             atomic_save({"module": "bonus_uda.model", "arch": cfg.arch, "model": ema.module.state_dict(),
                          "source": cfg.source, "target": cfg.target, "epoch": epoch, "val_accuracy": val,
                          "config": dataclasses.asdict(cfg)}, ckpt_dir / f"{name}.pt")
@@ -144,6 +169,9 @@ def main(cfg: Config) -> None:
                      "labelled": data.labelled.state_dict(), "unlabelled": data.unlabelled.state_dict(),
                      "rng": rng_state(), "epoch": epoch, "best_val": best, "config": dataclasses.asdict(cfg)},
                     run / "latest.pt")
+        if epoch == cfg.stop_after:
+            print(f"stopped after epoch {epoch} as asked; --resume continues", flush=True)
+            break
     bar.close()
     print(f"done: {ckpt_dir / (name + '.pt')} (best validation accuracy {best:.4f})")
 

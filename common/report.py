@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from common.errors import UsageError, run_cli  # noqa: E402
-from common.uda import SCENARIOS  # noqa: E402
+from common.scenarios import SCENARIOS  # noqa: E402
 
 NAMES = {"mnistm": "MNIST-M", "usps": "USPS", "svhn": "SVHN"}
 
@@ -95,7 +95,8 @@ def write_report(runs: Path) -> Path:
         lines.append(f"| {label} | " + " | ".join(accuracy_cell(ev / f"{kind}_{s}2{t}.txt") for s, t in SCENARIOS) + " |")
     lines += ["", "t-SNE of the DANN features of both test sets (left: digit, right: domain):", ""]
     for s, t in SCENARIOS:
-        lines.append(f"![{s}2{t} digit](../eval/tsne_{s}2{t}_class.png) ![{s}2{t} domain](../eval/tsne_{s}2{t}_domain.png)")
+        lines.append(f"![{s}2{t} digit](../eval/tsne_p3_{s}2{t}_class.png) "
+                     f"![{s}2{t} domain](../eval/tsne_p3_{s}2{t}_domain.png)")
     lines += ["", "## Bonus: improved UDA", "", f"| | {heads} |", "|---|---|---|---|",
               "| Original model (our DANN) | " + " | ".join(accuracy_cell(ev / f"p3_dann_{s}2{t}.txt") for s, t in SCENARIOS) + " |",
               "| Improved model | " + " | ".join(accuracy_cell(ev / f"bonus_{s}2{t}.txt") for s, t in SCENARIOS) + " |",

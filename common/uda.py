@@ -1,5 +1,5 @@
-"""What P3 (DANN) and the bonus share beyond the adversarial pieces: the scenarios, loading a trained
-digit classifier from its checkpoint, and predicting a folder of test images into the graders' CSV."""
+"""What P3 (DANN) and the bonus share beyond the adversarial pieces: loading a trained digit classifier from
+its checkpoint, and predicting a folder of test images into the graders' CSV."""
 import csv
 import importlib
 from pathlib import Path
@@ -12,16 +12,7 @@ from common.datasets import InferenceFolder
 from common.errors import UsageError
 from common.tensor_cache import decode_images
 
-# The graders name the *target* domain; each target has one scenario (SPEC §2).
-SOURCE_OF_TARGET = {"usps": "mnistm", "mnistm": "svhn", "svhn": "usps"}
-SCENARIOS = [(s, t) for t, s in SOURCE_OF_TARGET.items()]  # (mnistm, usps), (svhn, mnistm), (usps, svhn)
 MODEL_MODULES = ("p3_dann.model", "bonus_uda.model")  # where a checkpoint's "module" may point
-
-
-def source_for(target: str) -> str:
-    if target not in SOURCE_OF_TARGET:
-        raise UsageError(f"unknown DOMAIN {target!r}; expected one of {', '.join(SOURCE_OF_TARGET)}")
-    return SOURCE_OF_TARGET[target]
 
 
 def classifier_from_checkpoint(ckpt: dict) -> torch.nn.Module:
@@ -47,7 +38,7 @@ def predict_images(net: torch.nn.Module, images_uint8: torch.Tensor, device: tor
 
 @torch.no_grad()
 def features_of(net: torch.nn.Module, images_uint8: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    return torch.cat([net.features(to_signed_unit(images_uint8[i:i + batch_size])).flatten(1)
+    return torch.cat([net.embed(to_signed_unit(images_uint8[i:i + batch_size])).flatten(1)
                       for i in range(0, len(images_uint8), batch_size)])
 
 

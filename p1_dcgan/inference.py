@@ -1,4 +1,4 @@
-"""Generate the graders' 1000 faces: `python3 -m p1_dcgan.inference --out OUT_DIR [--grid PATH]`.
+"""Generate the graders' 1000 faces: `python3 -m p1_dcgan.inference --out OUT_DIR`.
 
 Latents come from a seeded CPU generator, so every run writes the same files.
 """
@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 import torch
-from torchvision.utils import save_image
 
 from common.errors import run_cli
 from common.generation import pick_device, save_pngs, seeded_latents, to_uint8
@@ -29,14 +28,10 @@ def generate(ckpt: dict, n: int, seed: int, device: torch.device) -> torch.Tenso
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, required=True, help="folder for the 1000 PNGs (created if missing)")
-    p.add_argument("--grid", type=Path, help="also save the first 32 images as one figure here")
     a = p.parse_args()
     ckpt = load_grader_checkpoint("p1_dcgan.pt", "python3 -m p1_dcgan.train --data-root hw2_data")
     images = generate(ckpt, COUNT, SEED, pick_device())
     save_pngs(images, [f"{i:04d}.png" for i in range(COUNT)], a.out)
-    if a.grid:
-        a.grid.parent.mkdir(parents=True, exist_ok=True)
-        save_image(images[:32].float() / 255, a.grid, nrow=8)
     print(f"wrote {COUNT} images to {a.out}")
 
 

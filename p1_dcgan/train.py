@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
-from torchvision.utils import save_image
 
 from common.batches import TensorBatches
 from common.checkpoint import atomic_save
@@ -20,9 +18,11 @@ from common.device import choose_runtime
 from common.diffaugment import diff_augment, parse_policy
 from common.ema import EMA
 from common.errors import TrainingDiverged, UsageError, run_cli
+from common.gan_losses import d_loss_fn, g_loss_fn
 from common.generation import seeded_latents, to_uint8
+from common.image_grid import tile
 from common.metrics import MetricSkipped
-from common.metrics.fid import activations, fid_network, frechet_distance, gaussian_stats
+from common.metrics.fid import activations, fid_network, frechet_distance_to_features, gaussian_stats
 from common.metrics.folder import tensor_batches
 from common.progress import image_progress
 from common.runs import MetricsLog, start_or_resume
@@ -48,12 +48,15 @@ class Config:
     eval_every: int = field(default=2000, metadata={"help": "steps between FID evaluations"})
     fid_samples: int = field(default=1000, metadata={"help": "generated images per FID evaluation"})
     fid_holdout: float = field(default=0.05, metadata={"help": "fraction of training faces held out as FID reference"})
-    fid_weights: str | None = field(default=None, metadata={"help": "FID Inception weights (else FID_WEIGHTS or download)"})
+    fid_weights: str | None = field(default=None, metadata={
+        "help": "FID Inception weights file (else FID_WEIGHTS or download); 'none': no FID, the latest step is kept"})
     ckpt_every: int = field(default=1000, metadata={"help": "steps between checkpoints"})
     seed: int = field(default=0, metadata={"help": "seed of weights, batches and the sample noise"})
     precision: str = field(default="auto", metadata={"choices": ["auto", "fp32", "bf16", "fp16"],
                                                      "help": "auto: bf16 on a GPU, fp32 on a CPU"})
     resume: bool = field(default=False, metadata={"help": "continue the latest run in ckpt-dir"})
+    stop_after: int | None = field(default=None, metadata={
+        "help": "checkpoint and stop after this step, as an interrupted run would (--resume continues)"})
     dry_run: bool = field(default=False, metadata={"help": "two steps, nothing written: checks data and device"})
 
     def check(self):
@@ -65,19 +68,6 @@ class Config:
             raise UsageError("--steps, --batch-size, --eval-every and --ckpt-every must be positive")
         if not 0 <= self.ema_decay < 1:
             raise UsageError("--ema-decay must be in [0, 1)")
-
-
-def d_loss_fn(kind: str, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    if kind == "hinge":
-        return F.relu(1 - real).mean() + F.relu(1 + fake).mean()
-    return F.binary_cross_entropy_with_logits(real, torch.ones_like(real)) + \
-        F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake))
-
-
-def g_loss_fn(kind: str, fake: torch.Tensor) -> torch.Tensor:
-    if kind == "hinge":
-        return -fake.mean()
-    return F.binary_cross_entropy_with_logits(fake, torch.ones_like(fake))  # non-saturating
 
 
 class GANTrainer:
@@ -178,7 +168,8 @@ def main(cfg: Config) -> None:
         start, best_fid = ckpt["step"], ckpt["best_fid"]
 
     try:  # FID needs the Inception weights; without them the latest checkpoint serves as the best
-        fid_net = fid_network(cfg.fid_weights, str(rt.device))
+        with torch.random.fork_rng(devices=[]):  # building it must not draw from the training's random stream
+            fid_net = fid_network(cfg.fid_weights, str(rt.device))
         ref_stats = gaussian_stats(activations(tensor_batches(faces[ref_idx], 50), fid_net))
     except MetricSkipped as e:
         print(f"{e}; the latest checkpoint serves as the best", flush=True)
@@ -207,17 +198,20 @@ def main(cfg: Config) -> None:
             bar.set_postfix(loss_d=f"{loss_d.item():.3f}", loss_g=f"{loss_g.item():.3f}")
             log.log(step=step, loss_d=loss_d.item(), loss_g=loss_g.item())
         if step % grid_every == 0 or step == cfg.steps:
-            save_image(trainer.generate(fixed_z), run / "samples" / f"step{step:07d}.png", nrow=8,
-                       normalize=True, value_range=(-1, 1))
+            grid = to_uint8(trainer.generate(fixed_z)).permute(0, 2, 3, 1).numpy()
+            tile(list(grid), 8).save(run / "samples" / f"step{step:07d}.png")
         fid = None
         if fid_net is not None and (step % cfg.eval_every == 0 or step == cfg.steps):
             fake = to_uint8(trainer.generate(eval_z))
-            fid = frechet_distance(gaussian_stats(activations(tensor_batches(fake, 50), fid_net)), ref_stats)
+            fid = frechet_distance_to_features(ref_stats, activations(tensor_batches(fake, 50), fid_net))
             best_fid = min(best_fid, fid)
             log.log(step=step, fid=fid, best_fid=best_fid)
             bar.write(f"step {step}: FID {fid:.2f} (best {best_fid:.2f})")
-        if step % cfg.ckpt_every == 0 or step == cfg.steps or fid is not None:
+        if step % cfg.ckpt_every == 0 or step == cfg.steps or fid is not None or step == cfg.stop_after:
             save(step, fid)
+        if step == cfg.stop_after:
+            print(f"stopped after step {step} as asked; --resume continues", flush=True)
+            break
     bar.close()
     print(f"done: {ckpt_dir / 'p1_dcgan.pt'} (best FID {best_fid if fid_net else 'not measured'})")
 

@@ -1,18 +1,15 @@
-"""Generate the graders' digits: `python3 -m p2_acgan.inference --out OUT_DIR [--grid PATH]`.
+"""Generate the graders' digits: `python3 -m p2_acgan.inference --out OUT_DIR`.
 
 1000 RGB 28×28 PNGs, 100 per digit, named <digit>_<001..100>.png; latents from a seeded CPU generator.
 """
 import argparse
 from pathlib import Path
 
-import torch
-from torchvision.utils import save_image
-
 from common.errors import run_cli
 from common.generation import pick_device, save_pngs
 from common.grader_io import load_grader_checkpoint
 from p2_acgan.model import ARCHS, NUM_CLASSES
-from p2_acgan.train import fixed_eval_inputs, generate
+from p2_acgan.sampling import fixed_eval_inputs, generate
 
 SEED, PER_CLASS = 2022, 100
 
@@ -20,7 +17,6 @@ SEED, PER_CLASS = 2022, 100
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, required=True, help="folder for the 1000 PNGs (created if missing)")
-    p.add_argument("--grid", type=Path, help="also save a 10×10 figure, one row per digit, here")
     a = p.parse_args()
     ckpt = load_grader_checkpoint("p2_acgan.pt", "python3 -m p2_acgan.train --data-root hw2_data")
     g = ARCHS[ckpt["arch"]][0]()
@@ -30,10 +26,6 @@ def main() -> None:
     images = generate(g.to(device), z, labels, device)
     names = [f"{d}_{i:03d}.png" for d in range(NUM_CLASSES) for i in range(1, PER_CLASS + 1)]
     save_pngs(images, names, a.out)
-    if a.grid:
-        a.grid.parent.mkdir(parents=True, exist_ok=True)
-        grid = torch.cat([images[labels == d][:10] for d in range(NUM_CLASSES)])
-        save_image(grid.float() / 255, a.grid, nrow=10)
     print(f"wrote {len(names)} images to {a.out}")
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from torchvision.utils import save_image
 
 from common.batches import TensorBatches
 from common.checkpoint import atomic_save
@@ -19,13 +18,14 @@ from common.datasets import load_digits
 from common.device import choose_runtime
 from common.ema import EMA
 from common.errors import TrainingDiverged, UsageError, run_cli
-from common.generation import seeded_latents, to_uint8
+from common.gan_losses import d_loss_fn, g_loss_fn
+from common.image_grid import tile
 from common.progress import image_progress
 from common.runs import MetricsLog, start_or_resume
 from common.seeding import rng_state, seed_everything, set_rng_state
-from p1_dcgan.train import d_loss_fn, g_loss_fn
 from p2_acgan.digit_classifier import load_classifier, predict
 from p2_acgan.model import ARCHS, LATENT_DIM, NUM_CLASSES
+from p2_acgan.sampling import fixed_eval_inputs, generate
 
 
 @dataclass
@@ -51,6 +51,8 @@ class Config:
     seed: int = field(default=0, metadata={"help": "seed of weights, batches and sample noise"})
     precision: str = field(default="auto", metadata={"choices": ["auto", "fp32", "bf16", "fp16"]})
     resume: bool = field(default=False, metadata={"help": "continue the latest run in ckpt-dir"})
+    stop_after: int | None = field(default=None, metadata={
+        "help": "checkpoint and stop after this step, as an interrupted run would (--resume continues)"})
 
     def check(self):
         if self.steps < 1 or self.batch_size < 1 or self.ckpt_every < 1 or (self.eval_every or 1) < 1:
@@ -59,20 +61,6 @@ class Config:
             raise UsageError(f"--classifier {self.classifier} does not exist")
         if self.label_smoothing and ARCHS[self.arch][2] != "bce":
             raise UsageError("--label-smoothing applies to the BCE loss of --arch acgan only")
-
-
-def fixed_eval_inputs(seed: int, per_class: int = 100) -> tuple[torch.Tensor, torch.Tensor]:
-    """100 latents per digit, the same layout the graders' script generates."""
-    labels = torch.arange(NUM_CLASSES).repeat_interleave(per_class)
-    return seeded_latents(len(labels), LATENT_DIM, seed), labels
-
-
-@torch.no_grad()
-def generate(g: torch.nn.Module, z: torch.Tensor, labels: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """uint8 images from generator `g` in eval mode, 250 at a time."""
-    g.eval()
-    return torch.cat([to_uint8(g(z[i:i + 250].to(device), labels[i:i + 250].to(device))).cpu()
-                      for i in range(0, len(z), 250)])
 
 
 def main(cfg: Config) -> None:
@@ -169,14 +157,17 @@ def main(cfg: Config) -> None:
         if step % eval_every == 0 or step == cfg.steps:
             samples = generate(sampler, eval_z, eval_y, rt.device)
             grid = torch.cat([samples[eval_y == d][:10] for d in range(NUM_CLASSES)])
-            save_image(grid.float() / 255, run / "samples" / f"step{step:07d}.png", nrow=10)
+            tile(list(grid.permute(0, 2, 3, 1).numpy()), 10).save(run / "samples" / f"step{step:07d}.png")
             if evaluator is not None:
                 acc = (predict(evaluator, samples) == eval_y).float().mean().item()
                 best_acc = max(best_acc, acc)
                 log.log(step=step, accuracy=acc, best_accuracy=best_acc)
                 bar.write(f"step {step}: accuracy {acc:.4f} (best {best_acc:.4f})")
-        if step % cfg.ckpt_every == 0 or step == cfg.steps or acc is not None:
+        if step % cfg.ckpt_every == 0 or step == cfg.steps or acc is not None or step == cfg.stop_after:
             save(step, acc)
+        if step == cfg.stop_after:
+            print(f"stopped after step {step} as asked; --resume continues", flush=True)
+            break
     bar.close()
     print(f"done: {ckpt_dir / 'p2_acgan.pt'} (best accuracy {best_acc if evaluator else 'not measured'})")
 

@@ -3,7 +3,7 @@
 import argparse
 from pathlib import Path
 
-from common.datasets import read_label_csv
+from common.label_csv import read_label_csv
 from common.errors import UsageError, run_cli
 
 

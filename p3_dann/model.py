@@ -1,9 +1,11 @@
 """P3 network: the report's DANN (SPEC §4): a feature extractor, a class head and a domain head behind
-gradient reversal."""
+gradient reversal. `dann_gray` is the same network (same layers and parameters) fed per-image grayscale-
+standardised inputs."""
 import torch
 from torch import nn
 
 from common.domain_adversarial import grad_reverse
+from common.input_norm import GrayStandardize
 
 
 def _head(in_dim: int, out_dim: int) -> nn.Sequential:
@@ -14,8 +16,9 @@ def _head(in_dim: int, out_dim: int) -> nn.Sequential:
 class DANN(nn.Module):
     """28×28×3 digits -> 800 features -> (class log-probs (B, 10), domain log-probs (B, 2))."""
 
-    def __init__(self):
+    def __init__(self, gray_inputs: bool = False):
         super().__init__()
+        self.prep = GrayStandardize() if gray_inputs else nn.Identity()  # parameter-free
         self.features = nn.Sequential(
             nn.Conv2d(3, 128, 5), nn.BatchNorm2d(128), nn.MaxPool2d(2), nn.ReLU(True),  # 24 -> 12
             nn.Conv2d(128, 64, 5), nn.BatchNorm2d(64), nn.ReLU(True),  # 8
@@ -25,21 +28,28 @@ class DANN(nn.Module):
         self.class_head = _head(800, 10)
         self.domain_head = _head(800, 2)
 
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """The 800 features the heads read (B, 800)."""
+        return self.features(self.prep(x))
+
     def classify(self, x: torch.Tensor) -> torch.Tensor:
-        return self.class_head(self.features(x))
+        return self.class_head(self.embed(x))
 
     def forward(self, x: torch.Tensor, lambd: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
-        f = self.features(x)
+        f = self.embed(x)
         return self.class_head(f), self.domain_head(grad_reverse(f, lambd))
 
 
+ARCHS = {"dann": lambda: DANN(gray_inputs=False), "dann_gray": lambda: DANN(gray_inputs=True)}
+
+
 def build(arch: str = "dann") -> nn.Module:
-    if arch != "dann":
+    if arch not in ARCHS:
         raise ValueError(f"unknown P3 arch {arch!r}")
-    return DANN()
+    return ARCHS[arch]()
 
 
 if __name__ == "__main__":
     from common.layer_table import print_tables
 
-    print_tables({"dann": [("DANN", DANN, lambda: (torch.zeros(2, 3, 28, 28),))]})
+    print_tables({name: [("DANN", make, lambda: (torch.zeros(2, 3, 28, 28),))] for name, make in ARCHS.items()})

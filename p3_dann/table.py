@@ -10,7 +10,8 @@ from pathlib import Path
 from common.datasets import load_digits
 from common.errors import UsageError, run_cli
 from common.generation import pick_device
-from common.uda import SCENARIOS, load_classifier_checkpoint, predict_images
+from common.scenarios import SCENARIOS
+from common.uda import load_classifier_checkpoint, predict_images
 
 ROWS = {  # row key -> (label, checkpoint file pattern)
     "source": ("Trained on source", "p3_{s}2{t}_source.pt"),

@@ -15,9 +15,10 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from common.augment import random_affine
 from common.checkpoint import atomic_save
 from common.config import parse_config, print_config
-from common.datasets import DOMAINS
+from common.datasets import DOMAINS, load_digits
 from common.device import choose_runtime
 from common.domain_adversarial import annealed_lr, dann_lambda, domain_loss
 from common.errors import TrainingDiverged, UsageError, run_cli
@@ -25,7 +26,7 @@ from common.progress import image_progress
 from common.runs import MetricsLog, start_or_resume
 from common.seeding import rng_state, seed_everything, set_rng_state
 from common.uda_data import accuracy, domain_data
-from p3_dann.model import DANN
+from p3_dann.model import ARCHS, build
 
 
 @dataclass
@@ -37,13 +38,25 @@ class Config:
     mode: str = field(default="dann", metadata={"choices": ["source", "dann", "target"],
                                                 "help": "source-only lower bound, DANN, target-only upper bound"})
     ckpt_dir: str = field(default="checkpoints", metadata={"help": "where the checkpoint and runs/ go"})
+    arch: str = field(default="dann_gray", metadata={"choices": list(ARCHS),
+                                                "help": "dann = the report's inputs; dann_gray = per-image grayscale standardised"})
+    augment: bool = field(default=True, metadata={"help": "random scale, rotation and shift of the training images"})
+    bn_passes: str = field(default="per-domain", metadata={
+        "choices": ["per-domain", "joint"], "help": "dann: source and target batch-normalised apart or together"})
+    lambda_max: float = field(default=0.5, metadata={"help": "dann: the cap the adaptation weight λ ramps up to"})
+    log_target_test: bool = field(default=False, metadata={
+        "help": "also log target test accuracy each epoch (a diagnostic for benchmarks; never used for selection)"})
     epochs: int = field(default=60, metadata={"help": "passes over the labelled training split"})
     batch_size: int = field(default=128, metadata={"help": "images per domain per step"})
     lr: float = field(default=0.01, metadata={"help": "initial SGD learning rate μ0, annealed as μ0/(1+10p)^0.75"})
     momentum: float = field(default=0.9, metadata={"help": "SGD momentum"})
     weight_decay: float = field(default=5e-4, metadata={"help": "SGD weight decay"})
+    select: str = field(default="last", metadata={
+        "choices": ["last", "val"], "help": "the checkpoint served: the last epoch, or the best on the validation split"})
     val_fraction: float = field(default=0.1, metadata={"help": "share of the labelled train split held out"})
     seed: int = field(default=0, metadata={"help": "seed of weights and batches"})
+    stop_after: int | None = field(default=None, metadata={
+        "help": "checkpoint and stop after this epoch, as an interrupted run would (--resume continues)"})
     resume: bool = field(default=False, metadata={"help": "continue the latest run of this scenario and mode"})
 
     def check(self):
@@ -51,6 +64,8 @@ class Config:
             raise UsageError("--source and --target must differ")
         if self.epochs < 1 or self.batch_size < 2:
             raise UsageError("--epochs must be positive and --batch-size at least 2")
+        if not self.lambda_max >= 0:
+            raise UsageError("--lambda-max must be a number ≥ 0")
 
     @property
     def name(self) -> str:
@@ -64,7 +79,8 @@ def main(cfg: Config) -> None:
     labelled_domain = cfg.target if cfg.mode == "target" else cfg.source
     data = domain_data(Path(cfg.data_root), labelled_domain, cfg.target if cfg.mode == "dann" else None,
                        cfg.batch_size, cfg.val_fraction, cfg.seed, rt.device)
-    net = DANN().to(rt.device)
+    net = build(cfg.arch).to(rt.device)
+    target_test = load_digits(Path(cfg.data_root), cfg.target, "test") if cfg.log_target_test else None
     opt = torch.optim.SGD(net.parameters(), cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
     steps_per_epoch = data.labelled.batches_per_epoch
     total = cfg.epochs * steps_per_epoch
@@ -90,21 +106,27 @@ def main(cfg: Config) -> None:
             for group in opt.param_groups:
                 group["lr"] = annealed_lr(p, cfg.lr)
             xs, ys = next(data.labelled)
+            if cfg.augment:
+                xs = random_affine(xs)
             if data.unlabelled is None:  # source-only or target-only: plain supervised training
                 loss_cls = F.nll_loss(net.classify(xs), ys)
                 loss_dom = torch.zeros((), device=rt.device)
             else:
                 xt, _ = next(data.unlabelled)
-                # One pass per domain: batch norm normalises each batch by its own domain's statistics, which
-                # aligns every layer's per-channel mean and variance across the domains before the adversary
-                # acts; the running averages, updated by both passes, then serve either domain at test time.
-                # (A joint source+target pass, with shared statistics, did not beat source-only on 2 of 3 demo
-                # scenarios; separate passes beat it on all three.)
-                lambd = dann_lambda(p)
-                class_lp, domain_lp_s = net(xs, lambd)
-                _, domain_lp_t = net(xt, lambd)
+                if cfg.augment:
+                    xt = random_affine(xt)
+                lambd = cfg.lambda_max * dann_lambda(p)
+                if cfg.bn_passes == "per-domain":
+                    # Batch norm normalises each batch by its own domain's statistics, aligning every layer's
+                    # per-channel moments across the domains; the running averages then serve either domain.
+                    class_lp, domain_lp_s = net(xs, lambd)
+                    _, domain_lp_t = net(xt, lambd)
+                    domain_lp = torch.cat([domain_lp_s, domain_lp_t])
+                else:
+                    class_lp, domain_lp = net(torch.cat([xs, xt]), lambd)
+                    class_lp = class_lp[:len(xs)]
                 loss_cls = F.nll_loss(class_lp, ys)
-                loss_dom = domain_loss(torch.cat([domain_lp_s, domain_lp_t]), len(xs))
+                loss_dom = domain_loss(domain_lp, len(xs))
             loss = loss_cls + loss_dom  # the reversal layer already weights the domain gradient by λ
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -117,16 +139,22 @@ def main(cfg: Config) -> None:
         val = accuracy(net, data.val_images, data.val_labels, rt.device)
         improved = val > best
         best = max(best, val)
-        log.log(epoch=epoch, loss_cls=loss_cls, loss_domain=loss_dom, val_accuracy=val, best_val_accuracy=best)
+        diagnostic = {} if target_test is None else {
+            "target_test_accuracy": accuracy(net, *target_test, rt.device)}
+        log.log(epoch=epoch, loss_cls=loss_cls, loss_domain=loss_dom, val_accuracy=val, best_val_accuracy=best,
+                **diagnostic)
         bar.set_postfix(cls=f"{loss_cls:.3f}", dom=f"{loss_dom:.3f}", val=f"{val:.3f}")
-        if improved:
-            atomic_save({"module": "p3_dann.model", "arch": "dann", "model": net.state_dict(), "source": cfg.source,
+        if improved or cfg.select == "last":
+            atomic_save({"module": "p3_dann.model", "arch": cfg.arch, "model": net.state_dict(), "source": cfg.source,
                          "target": cfg.target, "mode": cfg.mode, "epoch": epoch, "val_accuracy": val,
                          "config": dataclasses.asdict(cfg)}, ckpt_dir / f"{cfg.name}.pt")
         atomic_save({"model": net.state_dict(), "optimizer": opt.state_dict(), "labelled": data.labelled.state_dict(),
                      "unlabelled": data.unlabelled.state_dict() if data.unlabelled is not None else None,
                      "rng": rng_state(), "epoch": epoch, "best_val": best, "config": dataclasses.asdict(cfg)},
                     run / "latest.pt")
+        if epoch == cfg.stop_after:
+            print(f"stopped after epoch {epoch} as asked; --resume continues", flush=True)
+            break
     bar.close()
     print(f"done: {ckpt_dir / (cfg.name + '.pt')} (best validation accuracy {best:.4f})")
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the graders' scripts on DATA_ROOT's test sets with RUNS/checkpoints, score everything into RUNS/eval,
-# draw the t-SNE figures, then write RUNS/report/README.md.
+# draw the sample grids and t-SNE figures, then write RUNS/report/README.md.
 #   bash scripts/evaluate_all.sh DATA_ROOT RUNS
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,39 +12,34 @@ TSNE_SAMPLES="${TSNE_SAMPLES:-1000}"
 
 echo "== [eval] P1: hw2_p1.sh, FID against the test faces, IS"
 bash "$root/scripts/hw2_p1.sh" "$eval/p1_images"
-python3 -m p1_dcgan.inference --out "$eval/p1_tmp" --grid "$eval/p1_grid.png" >/dev/null && rm -r "$eval/p1_tmp"
+python3 -m common.image_grid "$eval/p1_grid.png" 8 $(ls "$eval"/p1_images/*.png | head -32)
 python3 -m common.metrics fid "$eval/p1_images" "$data/face/test" | tee "$eval/p1_fid.txt"
 python3 -m common.metrics is "$eval/p1_images" | tee "$eval/p1_is.txt"
 
 echo "== [eval] P2: hw2_p2.sh and the digit classifiers"
 bash "$root/scripts/hw2_p2.sh" "$eval/p2_images"
-python3 -m p2_acgan.inference --out "$eval/p2_tmp" --grid "$eval/p2_grid.png" >/dev/null && rm -r "$eval/p2_tmp"
+python3 -m common.image_grid "$eval/p2_grid.png" 10 $(for d in 0 1 2 3 4 5 6 7 8 9; do
+  for i in 001 002 003 004 005 006 007 008 009 010; do echo "$eval/p2_images/${d}_$i.png"; done; done)
 classifiers=(--classifier "$HW2_CKPT_DIR/digit_classifier.pt")
-course="${COURSE_CLASSIFIER:-$root/../shared/data/Classifier.pth}"
-[ -f "$course" ] && classifiers+=(--classifier "$course")
+[ -n "${COURSE_CLASSIFIER:-}" ] && classifiers+=(--classifier "$COURSE_CLASSIFIER")
 python3 -m p2_acgan.evaluate "$eval/p2_images" "${classifiers[@]}" | tee "$eval/p2_accuracy.txt"
 
 echo "== [eval] P3 and bonus: hw2_p3.sh / hw2_bonus.sh per target, accuracy against test.csv"
+tsne_ckpts=()
 for pair in mnistm:usps svhn:mnistm usps:svhn; do
   s="${pair%%:*}"; t="${pair##*:}"; test_dir="$data/digits/$t/test"; gt="$data/digits/$t/test.csv"
   bash "$root/scripts/hw2_p3.sh" "$test_dir" "$t" "$eval/p3_dann_${s}2${t}.csv" >/dev/null
   bash "$root/scripts/hw2_bonus.sh" "$test_dir" "$t" "$eval/bonus_${s}2${t}.csv" >/dev/null
-  for mode in source target; do  # the bounds are scored with the same prediction code, from their own checkpoints
-    python3 - "$HW2_CKPT_DIR/p3_${s}2${t}_${mode}.pt" "$test_dir" "$eval/p3_${mode}_${s}2${t}.csv" <<'PY'
-import sys
-from common.generation import pick_device
-from common.uda import load_classifier_checkpoint, predict_folder_to_csv
-predict_folder_to_csv(load_classifier_checkpoint(sys.argv[1]), sys.argv[2], sys.argv[3], pick_device())
-PY
+  for mode in source target; do  # the bounds go through the same prediction code, from their own checkpoints
+    python3 -m p3_dann.inference "$test_dir" "$t" "$eval/p3_${mode}_${s}2${t}.csv" \
+      --ckpt "$HW2_CKPT_DIR/p3_${s}2${t}_${mode}.pt" >/dev/null
   done
   for kind in p3_source p3_dann p3_target bonus; do
     python3 -m p3_dann.evaluate "$eval/${kind}_${s}2${t}.csv" "$gt" | tee "$eval/${kind}_${s}2${t}.txt"
   done
-  python3 -m p3_dann.tsne --data-root "$data" --source "$s" --target "$t" --ckpt "$HW2_CKPT_DIR/p3_${s}2${t}.pt" \
-    --out "$eval" --samples "$TSNE_SAMPLES"
-  python3 -m p3_dann.tsne --data-root "$data" --source "$s" --target "$t" --ckpt "$HW2_CKPT_DIR/bonus_${s}2${t}.pt" \
-    --out "$eval" --samples "$TSNE_SAMPLES" --tag bonus_
+  tsne_ckpts+=("$HW2_CKPT_DIR/p3_${s}2${t}.pt" "$HW2_CKPT_DIR/bonus_${s}2${t}.pt")
 done
+python3 -m p3_dann.tsne --data-root "$data" --out "$eval" --samples "$TSNE_SAMPLES" "${tsne_ckpts[@]}"
 
 echo "== [report]"
 python3 -m common.report "$runs"

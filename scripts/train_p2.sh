@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # P2 full training on one GPU: bash scripts/train_p2.sh DATA_ROOT [CKPT_DIR]
-# Model selection by the course classifier when COURSE_CLASSIFIER (or ../shared/data/Classifier.pth) exists,
+# Model selection by the course classifier when COURSE_CLASSIFIER names its Classifier.pth,
 # else by our own LeNet evaluator trained first on MNIST-M train.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -8,7 +8,7 @@ if [ $# -lt 1 ]; then echo "usage: bash scripts/train_p2.sh DATA_ROOT [CKPT_DIR]
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 ck="${2:-$root/checkpoints}"
 [ -f "$ck/digit_classifier.pt" ] || python3 -m p2_acgan.digit_classifier train --data-root "$1" --out "$ck/digit_classifier.pt"
-course="${COURSE_CLASSIFIER:-$root/../shared/data/Classifier.pth}"
-[ -f "$course" ] || course="$ck/digit_classifier.pt"
+course="${COURSE_CLASSIFIER:-}"
+[ -n "$course" ] || course="$ck/digit_classifier.pt"
 python3 -m p2_acgan.train --data-root "$1" --ckpt-dir "$ck" --arch acgan_sn --steps 30000 --batch-size 64 \
   --classifier "$course"

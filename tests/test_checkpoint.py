@@ -17,7 +17,7 @@ def test_crash_mid_save_leaves_previous_checkpoint(tmp_path, monkeypatch):
     atomic_save({"step": 1}, tmp_path / "c.pt")
 
     def crashing_save(obj, f):
-        open(f, "wb").write(b"half a checkpoint")
+        f.write(b"half a checkpoint")
         raise OSError("disk full")
 
     monkeypatch.setattr(torch, "save", crashing_save)
@@ -25,6 +25,16 @@ def test_crash_mid_save_leaves_previous_checkpoint(tmp_path, monkeypatch):
         atomic_save({"step": 2}, tmp_path / "c.pt")
     assert load_checkpoint(tmp_path / "c.pt")["step"] == 1
     assert [p.name for p in tmp_path.iterdir()] == ["c.pt"]  # no temporary file left behind
+
+
+def test_concurrent_writers_never_publish_a_torn_file(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    big = {"w": torch.arange(200_000, dtype=torch.float32)}
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: atomic_save({**big, "writer": i}, tmp_path / "c.pt"), range(12)))
+    assert torch.equal(load_checkpoint(tmp_path / "c.pt")["w"], big["w"])
+    assert [p.name for p in tmp_path.iterdir()] == ["c.pt"]
 
 
 class Payload:

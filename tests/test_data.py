@@ -159,11 +159,16 @@ def test_demo_builder_layout_counts_labels_and_modes(demo_root):
         assert im.mode == "RGB" and im.size == (64, 64)
 
 
-def test_demo_builder_is_deterministic(tmp_path):
-    from common.demo_data import build
+def test_demo_builder_is_deterministic_and_ships_real_usps(tmp_path):
+    from common.demo_data import USPS_FILE, build, main
 
-    for out in ("a", "b"):
-        build(tmp_path / out, seed=5, mnistm=20, usps=20, svhn=20, faces=10)
+    main(["--out", str(tmp_path / "a"), "--seed", "5", "--mnistm", "20", "--usps", "20", "--svhn", "20", "--faces", "10"])
+    build(tmp_path / "b", seed=5, mnistm=20, usps=20, svhn=20, faces=10)
     for rel in ("digits/svhn/train/00003.png", "digits/mnistm/test/00001.png", "face/train/00002.png"):
         assert (tmp_path / "a/hw2_data" / rel).read_bytes() == (tmp_path / "b/hw2_data" / rel).read_bytes()
     assert np.asarray(Image.open(tmp_path / "a/hw2_data/digits/svhn/train/00003.png")).std() > 5
+    with np.load(USPS_FILE) as z:  # every demo USPS digit is one of the real USPS training digits, label included
+        real = {(im.tobytes(), int(y)) for im, y in zip(z["images"], z["labels"])}
+    folder = tmp_path / "a/hw2_data/digits/usps/train"
+    for name, label in list(csv.reader(open(folder.parent / "train.csv")))[1:]:
+        assert (np.asarray(Image.open(folder / name)).tobytes(), int(label)) in real

@@ -1,28 +1,93 @@
-"""A miniature `make demo`: tiny data, a few steps per problem, every grader script, the report."""
+"""A miniature `make demo` (the session's `mini_demo`): every output, the graders' scripts as the graders run them,
+byte-identical reruns, scoring errors, reuse of trained models, and the report.
+
+Every test that needs the miniature demo lives in this file: pytest-xdist (--dist loadfile) runs them on one
+worker, which builds the demo once, while the other worker takes the rest of the suite.
+"""
+import csv
 import re
 
-from tests.helpers import run_module
+import pytest
+from PIL import Image
+
+from common.scenarios import SCENARIOS
+from tests.helpers import REPO, command, run_module, same_files
+
+COURSE_CLASSIFIER = REPO.parent / "shared" / "data" / "Classifier.pth"
 
 
-def test_miniature_demo_writes_every_output_and_report_section(tmp_path):
-    env = {"DEMO_DATA": str(tmp_path / "data"), "DEMO_OUT": str(tmp_path / "out"),
-           "DEMO_SIZES": "--mnistm 120 --usps 120 --svhn 120 --faces 20", "P1_STEPS": "2", "P2_STEPS": "2",
-           "P3_EPOCHS": "1", "BONUS_EPOCHS": "1", "CLS_EPOCHS": "1", "TSNE_SAMPLES": "15", "BATCH": "8",
-           "UDA_BATCH": "16"}
-    log = run_module("scripts/demo.sh", env=env).stdout
-    out = tmp_path / "out"
-    assert len(list((out / "eval" / "p1_images").glob("*.png"))) == 1000
-    assert len(list((out / "eval" / "p2_images").glob("*_*.png"))) == 1000
+def test_every_graders_output_and_report_section(mini_demo):
+    ev = mini_demo["eval"]
+    assert len(list((ev / "p1_images").glob("*.png"))) == 1000
+    assert len(list((ev / "p2_images").glob("*_*.png"))) == 1000
     for kind in ("p3_source", "p3_dann", "p3_target", "bonus"):
-        for pair in ("mnistm2usps", "svhn2mnistm", "usps2svhn"):
-            assert (out / "eval" / f"{kind}_{pair}.txt").read_text().startswith("Accuracy: ")
-    report = (out / "report" / "README.md").read_text()
+        for s, t in SCENARIOS:
+            assert (ev / f"{kind}_{s}2{t}.txt").read_text().startswith("Accuracy: ")
+    report = (mini_demo["out"] / "report" / "README.md").read_text()
     for section in ("## P1", "## P2", "## P3", "## Bonus", "## Training curves"):
         assert section in report
     assert re.search(r"FID (skipped|: )", report) and re.search(r"IS (skipped|: )", report)
     assert report.count("% (") >= 15  # 3×3 P3 cells and 2×3 bonus cells, each `percent (correct/total)`
     for link in re.findall(r"\]\(([^)]+)\)", report):
-        assert (out / "report" / link).exists(), link
-    # A second run reuses every trained model.
-    again = run_module("scripts/demo.sh", env=env).stdout
-    assert "run folder" not in again and "run folder" in log
+        assert (mini_demo["out"] / "report" / link).exists(), link
+    times = (mini_demo["out"] / "stage_times.txt").read_text()
+    assert times.count(" s  ") == 4 + 4 * 3 and "P3 usps -> svhn, target" in times
+    assert "== stage times" in mini_demo["log"]
+
+
+def test_uda_graders_scripts_serve_every_target(mini_demo, demo_root):
+    for s, t in SCENARIOS:
+        names = sorted(p.name for p in (demo_root / "digits" / t / "test").iterdir())
+        for kind in ("p3_dann", "bonus", "p3_source", "p3_target"):
+            rows = list(csv.reader(open(mini_demo["eval"] / f"{kind}_{s}2{t}.csv")))
+            assert rows[0] == ["image_name", "label"] and [r[0] for r in rows[1:]] == names
+            assert {int(r[1]) for r in rows[1:]} <= set(range(10))
+        assert f"/{len(names)} (" in (mini_demo["eval"] / f"p3_dann_{s}2{t}.txt").read_text()
+        for name in (f"p3_{s}2{t}", f"p3_{s}2{t}_source", f"p3_{s}2{t}_target", f"bonus_{s}2{t}"):
+            assert (mini_demo["ckpt"] / f"{name}.pt").exists()  # each mode writes its own checkpoint
+        for kind in ("class", "domain"):
+            for model in ("p3", "bonus"):
+                with Image.open(mini_demo["eval"] / f"tsne_{model}_{s}2{t}_{kind}.png") as im:
+                    assert im.size[0] > 300
+
+
+def test_gan_generation_writes_the_same_files_again(mini_demo, tmp_path, monkeypatch):
+    from p1_dcgan import inference as p1
+    from p2_acgan import inference as p2
+
+    monkeypatch.setenv("HW2_CKPT_DIR", str(mini_demo["ckpt"]))
+    for module, folder, first, size in ((p1, "p1_images", "0000.png", 64), (p2, "p2_images", "0_001.png", 28)):
+        command(module, "--out", str(tmp_path / folder))  # what hw2_p1.sh / hw2_p2.sh run, in-process
+        assert same_files(tmp_path / folder, mini_demo["eval"] / folder)
+        with Image.open(tmp_path / folder / first) as im:
+            assert im.mode == "RGB" and im.size == (size, size)
+    names = sorted(p.name for p in (tmp_path / "p2_images").iterdir())
+    assert names[0] == "0_001.png" and names[-1] == "9_100.png"
+
+
+def test_a_second_demo_reuses_every_trained_model(mini_demo):
+    again = run_module("scripts/demo_train.sh", env=mini_demo["env"]).stdout
+    assert "run folder" in mini_demo["log"] and "run folder" not in again
+    assert again.count("reusing") == 3 + 4 * 3  # evaluator, P1, P2, and four models per scenario
+
+
+def test_p2_evaluate_refuses_misnamed_and_missing_files(mini_demo, tmp_path, capsys):
+    import shutil
+
+    from p2_acgan import evaluate
+
+    images = tmp_path / "p2"
+    shutil.copytree(mini_demo["eval"] / "p2_images", images)
+    clfs = ["--classifier", str(mini_demo["ckpt"] / "digit_classifier.pt")]
+    if COURSE_CLASSIFIER.exists():
+        clfs += ["--classifier", str(COURSE_CLASSIFIER)]
+    command(evaluate, str(images), *clfs)
+    out = capsys.readouterr().out
+    assert out.count("accuracy") == len(clfs) // 2 and "per class" in out
+    (images / "9_100.png").rename(images / "x_100.png")
+    proc = run_module("p2_acgan.evaluate", str(images), *clfs, check=False)  # the CLI's exit code and line
+    assert proc.returncode == 2 and "x_100.png" in proc.stderr and "Traceback" not in proc.stderr
+    (images / "x_100.png").unlink()
+    with pytest.raises(SystemExit) as e:
+        command(evaluate, str(images), *clfs)
+    assert e.value.code == 2 and "expected 100 per digit" in capsys.readouterr().err

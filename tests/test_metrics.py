@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from common.metrics.fid import _trace_sqrt_product, fid_of_folders, frechet_distance
+from common.metrics.fid import (_trace_sqrt_product, fid_of_folders, frechet_distance, frechet_distance_to_features,
+                                gaussian_stats)
 from common.metrics.folder import folder_batches
 from common.metrics.inception_score import score_from_probabilities
 
@@ -19,6 +20,23 @@ def test_frechet_distance_matches_closed_form_for_gaussians():
     s1, a = q @ np.diag(var1) @ q.T, q @ np.diag(var2) @ q.T
     assert _trace_sqrt_product(s1, a @ s1 @ a) == pytest.approx(np.trace(s1 @ a), rel=1e-6)
     assert frechet_distance((mu1, s1), (mu1, s1)) == pytest.approx(0, abs=1e-6)
+
+
+def test_frechet_distance_agrees_with_the_sqrtm_definition_where_sqrtm_succeeds():
+    from scipy.linalg import sqrtm
+
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(200, 16)), rng.normal(1.0, 2.0, size=(300, 16)) @ rng.normal(size=(16, 16))
+    (mu1, s1), (mu2, s2) = [(x.mean(axis=0), np.cov(x, rowvar=False)) for x in (a, b)]
+    by_sqrtm = ((mu1 - mu2) ** 2).sum() + np.trace(s1 + s2 - 2 * sqrtm(s1 @ s2).real)  # pytorch-fid's formula
+    assert frechet_distance((mu1, s1), (mu2, s2)) == pytest.approx(by_sqrtm, rel=1e-6)
+
+
+def test_frechet_distance_to_few_features_equals_the_full_computation():
+    rng = np.random.default_rng(2)
+    ref = gaussian_stats(rng.normal(size=(40, 30)) @ rng.normal(size=(30, 30)))
+    few = rng.normal(0.5, 1.5, size=(12, 30))  # fewer samples than dimensions: a singular covariance
+    assert frechet_distance_to_features(ref, few) == pytest.approx(frechet_distance(ref, gaussian_stats(few)), rel=1e-7)
 
 
 def test_fid_of_a_folder_against_itself_is_zero_and_differs_from_another(tmp_path):

@@ -40,12 +40,34 @@ def test_p2_acgan_matches_the_report():
 
 
 def test_p3_dann_matches_the_report():
-    from p3_dann.model import DANN
+    from p3_dann.model import ARCHS
 
     x = torch.zeros(2, 3, 28, 28)
-    assert counts(DANN(), x, kind="Conv2d") == [9728, 204864, 4160, 3250, 2550]
-    assert counts(DANN(), x, kind="Linear") == [80100, 1010, 80100, 202]
-    assert DANN().features(x).shape == (2, 800)
+    for make in ARCHS.values():  # the grayscale-input variant adds no parameter
+        assert counts(make(), x, kind="Conv2d") == [9728, 204864, 4160, 3250, 2550]
+        assert counts(make(), x, kind="Linear") == [80100, 1010, 80100, 202]
+        assert make().embed(x).shape == (2, 800)
+
+
+def test_gray_standardize_removes_colour_brightness_and_contrast():
+    from common.input_norm import GrayStandardize
+
+    x = torch.rand(3, 1, 28, 28).expand(-1, 3, -1, -1)
+    tinted = x * torch.tensor([0.5, 1.0, 2.0]).view(1, 3, 1, 1) * 3 + 0.7  # a colour cast, brighter, more contrast
+    a, b = GrayStandardize()(x), GrayStandardize()(tinted)
+    assert torch.allclose(a, b, atol=1e-4) and a.shape == x.shape
+    assert torch.allclose(a.mean(dim=(1, 2, 3)), torch.zeros(3), atol=1e-5)
+    assert torch.allclose(a.std(dim=(2, 3), correction=0), torch.ones(3, 3), atol=1e-3)
+
+
+def test_random_affine_keeps_shape_and_its_identity_setting_is_the_identity():
+    from common.augment import random_affine
+
+    x = torch.rand(5, 3, 28, 28)
+    assert torch.allclose(random_affine(x, rotation_deg=0, scale=(1, 1), shift=0), x, atol=1e-5)
+    y = random_affine(x)
+    assert y.shape == x.shape and not torch.allclose(y, x)
+    assert x.min() - 1e-6 <= y.min() and y.max() <= x.max() + 1e-6  # bilinear with border: no new extremes
 
 
 def test_bonus_report_network():
@@ -54,7 +76,9 @@ def test_bonus_report_network():
     x = torch.zeros(2, 3, 28, 28)
     assert counts(build("report"), x, kind="Conv2d") == [4864, 80050]
     assert counts(build("report"), x, kind="Linear") == [410112, 51300, 1010, 51300, 202]
-    assert build("report_in").features(x).shape == (2, 512)
+    for arch in ("report_in", "report_gray"):
+        assert counts(build(arch), x, kind="Linear") == [410112, 51300, 1010, 51300, 202]
+        assert build(arch).embed(x).shape == (2, 512)
 
 
 def test_gradient_reversal_is_identity_forward_and_negated_backward():

@@ -1,47 +1,33 @@
-"""P3 and the bonus end to end on the tiny demo tree: training, resume, graders' scripts, errors, t-SNE."""
+"""P3 and the bonus: training in-process on the tiny demo tree (exact resume, seeds, modes, divergence, option
+errors), the graders' scripts' input errors (as subprocesses), and scoring."""
 import csv
 import os
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 import torch
 from PIL import Image
 
-from common.uda import SCENARIOS
-from tests.helpers import REPO, run_module
+from bonus_uda import train as bonus
+from p3_dann import train as p3
+from tests.helpers import run_module, same_state, train, train_fails
+
+
+def uda_args(root, ck, source: str, target: str, *extra: str) -> list[str]:
+    return ["--data-root", str(root), "--source", source, "--target", target, "--ckpt-dir", str(ck),
+            "--batch-size", "32", *extra]
 
 
 @pytest.fixture(scope="module")
-def trained(demo_root, tmp_path_factory):
-    """A DANN and a bonus model for every scenario, one epoch each."""
-    ck = tmp_path_factory.mktemp("ck")
-    for s, t in SCENARIOS:
-        common = ["--data-root", str(demo_root), "--source", s, "--target", t, "--ckpt-dir", str(ck),
-                  "--epochs", "1", "--batch-size", "32"]
-        run_module("p3_dann.train", *common)
-        run_module("bonus_uda.train", *common)
+def served(demo_root, tmp_path_factory):
+    """A checkpoint folder with the models the graders' scripts below serve: DANN for usps, the bonus for svhn."""
+    ck = tmp_path_factory.mktemp("served")
+    train(p3, *uda_args(demo_root, ck, "mnistm", "usps", "--epochs", "1"))
+    train(bonus, *uda_args(demo_root, ck, "usps", "svhn", "--epochs", "1"))
     return ck
 
 
-@pytest.mark.parametrize("script", ["scripts/hw2_p3.sh", "scripts/hw2_bonus.sh"])
-def test_graders_scripts_serve_every_target(trained, demo_root, tmp_path, script):
-    for _, target in SCENARIOS:
-        out = tmp_path / f"{target}.csv"
-        run_module(script, str(demo_root / "digits" / target / "test"), target, str(out),
-                   env={"HW2_CKPT_DIR": str(trained)})
-        rows = list(csv.reader(open(out)))
-        names = sorted(p.name for p in (demo_root / "digits" / target / "test").iterdir())
-        assert rows[0] == ["image_name", "label"] and [r[0] for r in rows[1:]] == names
-        assert {int(r[1]) for r in rows[1:]} <= set(range(10))
-        printed = run_module("p3_dann.evaluate", str(out), str(demo_root / "digits" / target / "test.csv")).stdout
-        assert printed.startswith("Accuracy: ") and f"/{len(names)} (" in printed
-
-
-def test_grader_input_errors_and_conversions(trained, tmp_path):
-    env = {"HW2_CKPT_DIR": str(trained)}
+def test_grader_input_errors_and_conversions(served, tmp_path):
+    env = {"HW2_CKPT_DIR": str(served)}
     test_dir = tmp_path / "test"
     test_dir.mkdir()
     Image.new("L", (16, 16), 255).save(test_dir / "a.png")
@@ -80,61 +66,60 @@ def test_evaluate_refuses_missing_and_duplicate_names(tmp_path):
     assert run_module("p3_dann.evaluate", str(pred), str(gt)).stdout.strip() == "Accuracy: 1/2 (50.00%)"
 
 
-def test_bounds_write_their_own_checkpoints(demo_root, tmp_path):
-    for mode in ("source", "target"):
-        run_module("p3_dann.train", "--data-root", str(demo_root), "--source", "usps", "--target", "svhn",
-                   "--mode", mode, "--ckpt-dir", str(tmp_path), "--epochs", "1", "--batch-size", "32")
-        assert (tmp_path / f"p3_usps2svhn_{mode}.pt").exists()
-    assert not (tmp_path / "p3_usps2svhn.pt").exists()
+def test_bounds_write_only_their_own_checkpoint(demo_root, tmp_path):
+    train(p3, *uda_args(demo_root, tmp_path, "usps", "svhn", "--mode", "source", "--epochs", "1"))
+    assert [p.name for p in tmp_path.glob("*.pt")] == ["p3_usps2svhn_source.pt"]
 
 
-def test_killed_run_resumed_ends_with_the_same_weights(demo_root, tmp_path):
-    args = [sys.executable, "-m", "p3_dann.train", "--data-root", str(demo_root), "--source", "mnistm",
-            "--target", "usps", "--epochs", "6", "--batch-size", "16", "--seed", "3"]
-    subprocess.run(args + ["--ckpt-dir", str(tmp_path / "full")], cwd=REPO, check=True, capture_output=True)
-    latest = tmp_path / "cut" / "runs" / "p3_mnistm2usps" / "00000" / "latest.pt"
-    proc = subprocess.Popen(args + ["--ckpt-dir", str(tmp_path / "cut")], cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while not latest.exists() and proc.poll() is None:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    epoch_at_kill = torch.load(latest, weights_only=True)["epoch"]
-    assert 1 <= epoch_at_kill < 6, "the run finished before it could be killed"
-    run_module(*args[2:], "--ckpt-dir", str(tmp_path / "cut"), "--resume")
-    full = torch.load(tmp_path / "full/runs/p3_mnistm2usps/00000/latest.pt", weights_only=True)
-    cut = torch.load(latest, weights_only=True)
-    assert cut["epoch"] == full["epoch"] == 6
-    for k, v in full["model"].items():
-        assert torch.equal(v, cut["model"][k]), k
+def test_p3_interrupted_and_resumed_equals_uninterrupted(demo_root, tmp_path):
+    train(p3, *uda_args(demo_root, tmp_path / "full", "mnistm", "usps", "--epochs", "3", "--seed", "3"))
+    cut = uda_args(demo_root, tmp_path / "cut", "mnistm", "usps", "--epochs", "3", "--seed", "3")
+    train(p3, *cut, "--stop-after", "1")
+    train(p3, *cut, "--resume")
+    a, b = (torch.load(tmp_path / run / "runs/p3_mnistm2usps/00000/latest.pt", weights_only=True)
+            for run in ("full", "cut"))
+    assert a["epoch"] == b["epoch"] == 3
+    for key in ("model", "optimizer", "labelled", "unlabelled", "rng", "best_val"):
+        assert same_state(a[key], b[key]), key
+
+
+def test_bonus_interrupted_and_resumed_equals_uninterrupted(demo_root, tmp_path):
+    train(bonus, *uda_args(demo_root, tmp_path / "full", "usps", "svhn", "--epochs", "2"))
+    cut = uda_args(demo_root, tmp_path / "cut", "usps", "svhn", "--epochs", "2")
+    train(bonus, *cut, "--stop-after", "1")
+    train(bonus, *cut, "--resume")
+    a, b = (torch.load(tmp_path / run / "runs/bonus_usps2svhn/00000/latest.pt", weights_only=True)
+            for run in ("full", "cut"))
+    for key in ("model", "ema", "optimizer", "labelled", "unlabelled", "rng", "epoch", "best_val"):
+        assert same_state(a[key], b[key]), key
 
 
 def test_same_seed_same_result(demo_root, tmp_path):
     for out in ("a", "b"):
-        run_module("bonus_uda.train", "--data-root", str(demo_root), "--source", "svhn", "--target", "mnistm",
-                   "--ckpt-dir", str(tmp_path / out), "--epochs", "1", "--batch-size", "32")
-    a = torch.load(tmp_path / "a/bonus_svhn2mnistm.pt", weights_only=True)["model"]
-    b = torch.load(tmp_path / "b/bonus_svhn2mnistm.pt", weights_only=True)["model"]
-    assert all(torch.equal(a[k], b[k]) for k in a)
+        train(bonus, *uda_args(demo_root, tmp_path / out, "svhn", "mnistm", "--epochs", "1"))
+    a, b = (torch.load(tmp_path / out / "bonus_svhn2mnistm.pt", weights_only=True)["model"] for out in "ab")
+    assert same_state(a, b)
 
 
-def test_tsne_figures(trained, demo_root, tmp_path):
-    out = run_module("p3_dann.tsne", "--data-root", str(demo_root), "--source", "mnistm", "--target", "usps",
-                     "--ckpt", str(trained / "p3_mnistm2usps.pt"), "--out", str(tmp_path), "--samples", "30").stdout
-    for kind in ("class", "domain"):
-        with Image.open(tmp_path / f"tsne_mnistm2usps_{kind}.png") as im:
-            assert im.size[0] > 300
-    assert out.count("wrote") == 2
+def test_target_test_diagnostic_is_logged_but_not_used(demo_root, tmp_path):
+    import json
+
+    for logged in (False, True):
+        ck = tmp_path / str(logged)
+        train(p3, *uda_args(demo_root, ck, "mnistm", "usps", "--epochs", "2", "--select", "val",
+                            *(["--log-target-test"] if logged else [])))
+        rows = [json.loads(x) for x in (ck / "runs/p3_mnistm2usps/00000/metrics.jsonl").read_text().splitlines()]
+        assert all(("target_test_accuracy" in r) == logged for r in rows)
+    a, b = (torch.load(tmp_path / str(x) / "p3_mnistm2usps.pt", weights_only=True) for x in (False, True))
+    assert a["epoch"] == b["epoch"] and same_state(a["model"], b["model"])
 
 
-def test_same_domain_twice_is_refused(demo_root):
-    proc = run_module("p3_dann.train", "--data-root", str(demo_root), "--source", "usps", "--target", "usps",
-                      check=False)
-    assert proc.returncode == 2 and "must differ" in proc.stderr
+def test_option_errors_are_one_line(demo_root, capsys):
+    assert "must differ" in train_fails(p3, capsys, *uda_args(demo_root, "ck", "usps", "usps"))
+    line = train_fails(p3, capsys, *uda_args(demo_root, "ck", "mnistm", "usps", "--lambda-max", "nan"))
+    assert "--lambda-max" in line
 
 
-def test_divergence_stops_with_a_message_and_keeps_no_bad_checkpoint(demo_root, tmp_path):
-    proc = run_module("p3_dann.train", "--data-root", str(demo_root), "--source", "usps", "--target", "svhn",
-                      "--ckpt-dir", str(tmp_path), "--epochs", "1", "--batch-size", "32", "--lr", "1e30", check=False)
-    assert proc.returncode == 2 and "NaN or Inf" in proc.stderr and "Traceback" not in proc.stderr
-    assert not (tmp_path / "p3_usps2svhn.pt").exists()
+def test_divergence_stops_with_a_message_and_keeps_no_bad_checkpoint(demo_root, tmp_path, capsys):
+    line = train_fails(p3, capsys, *uda_args(demo_root, tmp_path, "usps", "svhn", "--epochs", "1", "--lr", "1e30"))
+    assert "NaN or Inf" in line and not (tmp_path / "p3_usps2svhn.pt").exists()

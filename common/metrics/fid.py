@@ -1,7 +1,8 @@
 """Fréchet Inception Distance on pytorch-fid's network (the TF FID Inception weights, 2048-d pool features).
 
 Weights: a local file (argument or FID_WEIGHTS), else pytorch-fid's own download; "random" builds a
-randomly initialised network of the same shape (tests and smoke runs only: its scores mean nothing).
+randomly initialised network of the same shape (tests and smoke runs only: its scores mean nothing);
+"none" skips FID (training then keeps its latest checkpoint as the best).
 Reference statistics of a folder are cached as .npz, so rescoring a checkpoint costs only the generated side.
 """
 import os
@@ -11,9 +12,6 @@ from unittest import mock
 
 import numpy as np
 import torch
-import torchvision
-from pytorch_fid import inception as fid_inception
-from pytorch_fid.fid_score import calculate_frechet_distance
 
 from common.errors import UsageError
 from common.images import list_images
@@ -24,6 +22,8 @@ from common.tensor_cache import cache_dir, listing_key
 
 def random_fid_state_dict(seed: int = 0) -> dict:
     """Random weights with the FID Inception's exact keys and shapes (its patched blocks only change forward)."""
+    import torchvision
+
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         net = torchvision.models.inception_v3(num_classes=1008, aux_logits=False, weights=None, init_weights=False)
@@ -39,9 +39,13 @@ def he_init(net: torch.nn.Module) -> None:
             torch.nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
 
 
-def fid_network(weights: str | None = None, device: str = "cpu") -> fid_inception.InceptionV3:
+def fid_network(weights: str | None = None, device: str = "cpu") -> torch.nn.Module:
     """pytorch-fid's InceptionV3 returning pool3 features; raises MetricSkipped when weights cannot be had."""
     weights = weights or os.environ.get("FID_WEIGHTS")
+    if weights == "none":
+        raise MetricSkipped("FID skipped: FID weights 'none' asked for no FID")
+    from pytorch_fid import inception as fid_inception  # with torchvision: seconds to import, so only when used
+
     if weights == "random":
         state = random_fid_state_dict()
     elif weights:
@@ -91,18 +95,35 @@ def _trace_sqrt_product(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
 
 
 def frechet_distance(stats1: tuple, stats2: tuple) -> float:
-    """||μ1-μ2||² + Tr(Σ1 + Σ2 - 2 (Σ1 Σ2)^½).
+    """||μ1-μ2||² + Tr(Σ1 + Σ2 - 2 (Σ1 Σ2)^½), pytorch-fid's quantity.
 
-    pytorch-fid's computation first, as the graders use it; when it gives up on a complex square root
-    (fewer images than feature dimensions, as on the demo data), or cannot call SciPy (pytorch-fid 0.3.0
-    passes `disp` to scipy.linalg.sqrtm, which SciPy 1.18 removed), the same quantity via the symmetric form.
+    pytorch-fid takes the square root of the non-symmetric Σ1 Σ2 with scipy.linalg.sqrtm: half a minute for
+    2048 dimensions on two cores, and it gives up (complex roots) when there are fewer images than dimensions.
+    The trace of that root equals Σ sqrt(eig(Σ1^½ Σ2 Σ1^½)), a symmetric problem that takes seconds and stays
+    stable for singular Σ; tests check that both agree where sqrtm succeeds.
     """
     (mu1, s1), (mu2, s2) = stats1, stats2
-    try:
-        return float(calculate_frechet_distance(mu1, s1, mu2, s2))
-    except (ValueError, TypeError):
-        diff = mu1 - mu2
-        return float(diff @ diff + np.trace(s1) + np.trace(s2) - 2 * _trace_sqrt_product(s1, s2))
+    diff = mu1 - mu2
+    return float(diff @ diff + np.trace(s1) + np.trace(s2) - 2 * _trace_sqrt_product(s1, s2))
+
+
+def frechet_distance_to_features(ref_stats: tuple, features: np.ndarray) -> float:
+    """frechet_distance(ref_stats, gaussian_stats(features)) without forming the features' covariance.
+
+    With A the centred features (n × d), Σ2 = AᵀA / (n-1), and Σ1 Σ2 has the nonzero eigenvalues of the
+    symmetric n × n matrix A Σ1 Aᵀ / (n-1): when n < d (1000 samples against 2048 dimensions) that is the
+    smaller problem, and it is exact.
+    """
+    n, d = features.shape
+    if n >= d or n < 2:
+        return frechet_distance(ref_stats, gaussian_stats(features))
+    mu1, s1 = ref_stats
+    mu2 = features.mean(axis=0)
+    a = features - mu2
+    m = a @ s1 @ a.T / (n - 1)
+    trace_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((m + m.T) / 2), 0, None)).sum()
+    diff = mu1 - mu2
+    return float(diff @ diff + np.trace(s1) + (a * a).sum() / (n - 1) - 2 * trace_sqrt)
 
 
 def reference_stats(folder: Path, net: torch.nn.Module, weights: str | None, batch_size: int = 50) -> tuple:
@@ -124,4 +145,4 @@ def fid_of_folders(gen: Path, ref: Path, weights: str | None = None, device: str
                    batch_size: int = 50) -> float:
     net = fid_network(weights, device)
     ref_stats = reference_stats(ref, net, weights, batch_size)
-    return frechet_distance(gaussian_stats(activations(folder_batches(gen, batch_size), net)), ref_stats)
+    return frechet_distance_to_features(ref_stats, activations(folder_batches(gen, batch_size), net))

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-import torchvision
 
 from common.errors import UsageError
 from common.metrics import MetricSkipped
@@ -20,8 +19,11 @@ from common.metrics.folder import folder_batches
 
 def is_network(weights: str | None = None, device: str = "cpu") -> torch.nn.Module:
     """ImageNet Inception v3: weights from a local file (argument or IS_WEIGHTS), torchvision's download,
-    or "random" (tests only)."""
+    "random" (tests only), or "none" (skip IS)."""
     weights = weights or os.environ.get("IS_WEIGHTS")
+    if weights == "none":
+        raise MetricSkipped("IS skipped: IS weights 'none' asked for no IS")
+    import torchvision  # seconds to import: only when a network is built
     if weights == "random":
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(0)

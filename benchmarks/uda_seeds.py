@@ -1,0 +1,140 @@
+"""Source-only, DANN, target-only and the bonus over several seeds: mean ± std of target-test accuracy.
+
+    python3 -m benchmarks.uda_seeds --data-root demo_data/hw2_data [--scenarios mnistm:usps,...]
+        [--modes source,dann,target,bonus] [--seeds 0,1,2] [--epochs 6] [--jobs 1]
+        [--p3-args "--lambda-max 0.5"] [--bonus-args "..."]
+
+Each run trains as a user would (`python3 -m p3_dann.train` / `bonus_uda.train`) with `--log-target-test`,
+which logs the target test accuracy of every epoch. Those test labels serve one diagnostic only, the
+**selection gap**: the target-test accuracy of the epoch a selection rule picks
+against the best epoch in hindsight, for both rules the trainers offer (`--select val`: best validation
+accuracy on labelled training data; `--select last`), computed from the same logs. The table reports the
+checkpoints the runs served. Last line: `ratio=<min over scenarios of mean DANN / mean source-only>`.
+"""
+import argparse
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+REPO = Path(__file__).resolve().parent.parent
+MODES = ("source", "dann", "target", "bonus")
+DEFAULT_SCENARIOS = "mnistm:usps,svhn:mnistm,usps:svhn"
+
+
+@dataclass
+class Run:
+    scenario: tuple[str, str]
+    mode: str
+    seed: int
+    picked_epoch: int = 0
+    picked: float = float("nan")  # target-test accuracy of the checkpoint the run selected
+    best: float = float("nan")  # of the best epoch in hindsight
+    by_val: float = float("nan")  # of the epoch best on the validation split (the rule --select val)
+    last: float = float("nan")  # of the last epoch (the rule --select last)
+    seconds: float = 0.0
+
+    @property
+    def name(self) -> str:
+        s, t = self.scenario
+        return f"{s}2{t}_{self.mode}_seed{self.seed}"
+
+
+def train(run: Run, a: argparse.Namespace, work: Path, threads: int) -> Run:
+    s, t = run.scenario
+    ck = work / run.name
+    if run.mode == "bonus":
+        module, extra, name = "bonus_uda.train", shlex.split(a.bonus_args), f"bonus_{s}2{t}"
+    else:
+        module, extra = "p3_dann.train", ["--mode", run.mode, *shlex.split(a.p3_args)]
+        name = f"p3_{s}2{t}" + ("" if run.mode == "dann" else f"_{run.mode}")
+    cmd = [sys.executable, "-m", module, "--data-root", str(a.data_root), "--source", s, "--target", t,
+           "--ckpt-dir", str(ck), "--epochs", str(a.epochs), "--batch-size", str(a.batch_size),
+           "--seed", str(run.seed), "--log-target-test", *extra]
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "PYTHONPATH": str(REPO)}
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
+    run.seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
+    rows = [json.loads(x) for x in (ck / "runs" / name / "00000" / "metrics.jsonl").read_text().splitlines()]
+    test = {r["epoch"]: r["target_test_accuracy"] for r in rows}
+    val_epoch = max(rows, key=lambda r: (r["val_accuracy"], -r["epoch"]))["epoch"]  # the first best, as training keeps
+    run.picked_epoch = torch.load(ck / f"{name}.pt", map_location="cpu", weights_only=True)["epoch"]
+    run.picked, run.best, run.by_val, run.last = test[run.picked_epoch], max(test.values()), test[val_epoch], test[max(test)]
+    print(f"{run.name}: picked epoch {run.picked_epoch} {100 * run.picked:.1f}%, best {100 * run.best:.1f}%, "
+          f"last {100 * run.last:.1f}% ({run.seconds:.0f} s)", flush=True)
+    return run
+
+
+def mean_std(values: list[float]) -> str:
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{100 * statistics.mean(values):.1f} ± {100 * std:.1f}"
+
+
+def report(runs: list[Run], scenarios: list[tuple[str, str]], modes: list[str]) -> float:
+    """Prints the tables; returns min over scenarios of mean DANN / mean source-only (nan if not both ran)."""
+    by = {(r.scenario, r.mode): [x for x in runs if (x.scenario, x.mode) == (r.scenario, r.mode)] for r in runs}
+    heads = [f"{s} → {t}" for s, t in scenarios]
+    print("\ntarget-test accuracy of the selected checkpoint, mean ± std over seeds (%)")
+    print("| mode | " + " | ".join(heads) + " |\n|---|" + "---|" * len(scenarios))
+    for mode in modes:
+        print(f"| {mode} | " + " | ".join(mean_std([r.picked for r in by[(sc, mode)]]) for sc in scenarios) + " |")
+    print("\nper seed (%): " + "; ".join(
+        f"{mode} {s}2{t} " + "/".join(f"{100 * r.picked:.1f}" for r in by[((s, t), mode)])
+        for mode in modes for s, t in scenarios))
+    print("\nselection gap, best epoch in hindsight minus the picked one, mean over seeds (points): "
+          "validation rule (--select val) / last epoch (--select last)")
+    print("| mode | " + " | ".join(heads) + " |\n|---|" + "---|" * len(scenarios))
+    for mode in modes:
+        cells = [f"{100 * statistics.mean(r.best - r.by_val for r in by[(sc, mode)]):.1f} / "
+                 f"{100 * statistics.mean(r.best - r.last for r in by[(sc, mode)]):.1f}" for sc in scenarios]
+        print(f"| {mode} | " + " | ".join(cells) + " |")
+    if "dann" not in modes or "source" not in modes:
+        return float("nan")
+    return min(statistics.mean(r.picked for r in by[(sc, "dann")]) /
+               max(statistics.mean(r.picked for r in by[(sc, "source")]), 1e-9) for sc in scenarios)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data-root", type=Path, required=True)
+    p.add_argument("--scenarios", default=DEFAULT_SCENARIOS, help="comma-separated SOURCE:TARGET pairs")
+    p.add_argument("--modes", default=",".join(MODES), help=f"comma-separated from {', '.join(MODES)}")
+    p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds")
+    p.add_argument("--epochs", type=int, default=6, help="epochs per run (the demo's budget)")
+    p.add_argument("--batch-size", type=int, default=64, help="images per domain per step (the demo's)")
+    p.add_argument("--jobs", type=int, default=1, help="runs at a time (each gets cores / jobs threads)")
+    p.add_argument("--p3-args", default="", help="extra options for every p3_dann.train run")
+    p.add_argument("--bonus-args", default="", help="extra options for every bonus_uda.train run")
+    p.add_argument("--work", type=Path, help="keep the runs here (default: a temporary folder)")
+    a = p.parse_args()
+    scenarios = [tuple(x.split(":")) for x in a.scenarios.split(",")]
+    modes = [m for m in a.modes.split(",") if m]
+    if any(len(sc) != 2 for sc in scenarios) or any(m not in MODES for m in modes):
+        sys.exit(f"error: --scenarios takes SOURCE:TARGET pairs and --modes names from {', '.join(MODES)}")
+    seeds = [int(x) for x in a.seeds.split(",")]
+    runs = [Run(sc, m, k) for sc in scenarios for m in modes for k in seeds]
+    threads = max(1, (os.cpu_count() or 1) // a.jobs)
+    print(f"{len(runs)} runs: {a.epochs} epochs, batch {a.batch_size}, {a.jobs} at a time with {threads} thread(s); "
+          f"p3 args {a.p3_args!r}, bonus args {a.bonus_args!r}", flush=True)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(a.jobs) as pool:
+        work = a.work or Path(tmp)
+        done = list(pool.map(lambda r: train(r, a, work, threads), runs))
+    ratio = report(done, scenarios, modes)
+    print(f"\n{len(done)} runs in {time.perf_counter() - t0:.0f} s wall-clock")
+    print(f"ratio={ratio:.3f}")
+
+
+if __name__ == "__main__":
+    main()

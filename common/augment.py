@@ -1,0 +1,48 @@
+"""Batch augmentations for digit classifiers, drawn per image on the batch's device (no host round trip).
+
+Real digit domains differ in how large and where the digit sits (USPS digits fill their frame, MNIST digits
+sit in a 20-pixel box in a 28-pixel frame, SVHN crops show neighbouring digits), so random scale, rotation and
+shift of the training images make a classifier that transfers; the intensity changes serve self-training.
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+def random_affine(x: torch.Tensor, rotation_deg: float = 10.0, scale: tuple[float, float] = (0.85, 1.2),
+                  shift: float = 0.1) -> torch.Tensor:
+    """Rotate by ±rotation_deg, zoom by a factor in `scale` (>1 enlarges the digit) and shift by ±shift of
+    the image size, independently per image; edges repeat the border pixels."""
+    b = x.shape[0]
+    u = torch.rand(b, 4, device=x.device)
+    angle = (u[:, 0] * 2 - 1) * math.radians(rotation_deg)
+    zoom = scale[0] + u[:, 1] * (scale[1] - scale[0])
+    cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
+    theta = torch.stack([torch.stack([cos, -sin, (u[:, 2] * 2 - 1) * 2 * shift], 1),
+                         torch.stack([sin, cos, (u[:, 3] * 2 - 1) * 2 * shift], 1)], 1)  # grid units span 2
+    grid = F.affine_grid(theta.to(x.dtype), list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+
+
+def random_intensity(x: torch.Tensor, invert_prob: float = 0.5, noise: float = 0.1) -> torch.Tensor:
+    """Per image: random contrast (0.5–1.5×) and brightness (±0.3), inversion with `invert_prob`, and Gaussian
+    noise of std up to `noise`; for images in [-1, 1]."""
+    b = x.shape[0]
+    u = torch.rand(b, 4, 1, 1, 1, device=x.device, dtype=x.dtype)
+    mean = x.mean(dim=(1, 2, 3), keepdim=True)
+    x = (x - mean) * (0.5 + u[:, 0]) + mean + (u[:, 1] * 2 - 1) * 0.3
+    x = torch.where(u[:, 2] < invert_prob, -x, x)
+    return x + torch.randn_like(x) * (u[:, 3] * noise)
+
+
+def cutout(x: torch.Tensor, size: float = 0.4) -> torch.Tensor:
+    """Fill one square of side `size` × the image side, at a random place in each image, with zeros."""
+    b, _, h, w = x.shape
+    cy = torch.randint(0, h, (b, 1, 1), device=x.device)
+    cx = torch.randint(0, w, (b, 1, 1), device=x.device)
+    half = max(1, int(h * size) // 2)
+    ys = torch.arange(h, device=x.device).view(1, h, 1)
+    xs = torch.arange(w, device=x.device).view(1, 1, w)
+    inside = ((ys - cy).abs() < half) & ((xs - cx).abs() < half)
+    return x * (~inside).unsqueeze(1).to(x.dtype)

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The training half of `make demo`: build the embedded data, then train every problem briefly (CPU-sized
+# budgets; a GPU is used when present). Whatever DEMO_OUT/checkpoints already holds is reused, not retrained.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
+DEMO_DATA="${DEMO_DATA:-demo_data}"; RUNS="${DEMO_OUT:-demo_out}"
+# Budgets for 2 CPU cores; tests shrink them.
+P1_STEPS="${P1_STEPS:-100}"; P2_STEPS="${P2_STEPS:-300}"; P3_EPOCHS="${P3_EPOCHS:-2}"; BONUS_EPOCHS="${BONUS_EPOCHS:-2}"
+CLS_EPOCHS="${CLS_EPOCHS:-5}"; BATCH="${BATCH:-32}"; UDA_BATCH="${UDA_BATCH:-64}"
+data="$DEMO_DATA/hw2_data"; ck="$RUNS/checkpoints"
+mkdir -p "$RUNS"; times="$RUNS/stage_times.txt"; : > "$times"
+SECONDS=0; started=0; current=""
+stage() {  # close the current stage (its time goes to $times), open the next
+  [ -z "$current" ] || printf '%6d s  %s\n' $((SECONDS - started)) "$current" >> "$times"
+  current="$*"; started=$SECONDS
+  [ -z "$current" ] || echo "== [$(date +%H:%M:%S)] $*"
+}
+train() {  # train CHECKPOINT COMMAND...: run COMMAND unless CHECKPOINT exists
+  local out="$1"; shift
+  if [ -f "$out" ]; then echo "reusing $out"; else "$@"; fi
+}
+
+stage "demo data"
+[ -d "$data" ] || python3 -m common.demo_data --out "$DEMO_DATA" ${DEMO_SIZES:-}
+
+stage "digit evaluator (our LeNet on MNIST-M)"
+train "$ck/digit_classifier.pt" python3 -m p2_acgan.digit_classifier train --data-root "$data" \
+  --out "$ck/digit_classifier.pt" --epochs "$CLS_EPOCHS"
+
+stage "P1 DCGAN ($P1_STEPS steps)"
+train "$ck/p1_dcgan.pt" python3 -m p1_dcgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P1_STEPS" \
+  --batch-size "$BATCH" --eval-every 100 --ckpt-every 100 --fid-samples 200
+
+stage "P2 ACGAN ($P2_STEPS steps)"
+train "$ck/p2_acgan.pt" python3 -m p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P2_STEPS" \
+  --batch-size "$BATCH" --eval-every 100 --fake-cls-start 100 --classifier "$ck/digit_classifier.pt"
+
+for pair in mnistm:usps svhn:mnistm usps:svhn; do
+  s="${pair%%:*}"; t="${pair##*:}"
+  for mode in source dann target; do
+    name="p3_${s}2${t}"; [ "$mode" = dann ] || name="${name}_${mode}"
+    stage "P3 $s -> $t, $mode, $P3_EPOCHS epoch(s)"
+    train "$ck/$name.pt" python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" \
+      --mode "$mode" --ckpt-dir "$ck" --epochs "$P3_EPOCHS" --batch-size "$UDA_BATCH"
+  done
+  stage "bonus $s -> $t, $BONUS_EPOCHS epoch(s)"
+  train "$ck/bonus_${s}2${t}.pt" python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" \
+    --ckpt-dir "$ck" --epochs "$BONUS_EPOCHS" --batch-size "$UDA_BATCH"
+done
+stage ""
