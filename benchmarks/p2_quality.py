@@ -18,7 +18,7 @@ from common.checkpoint import load_checkpoint
 from common.generation import pick_device
 from p2_acgan.digit_classifier import load_classifier, predict, train_classifier
 from p2_acgan.model import ARCHS
-from p2_acgan.train import fixed_eval_inputs, generate
+from p2_acgan.sampling import fixed_eval_inputs, generate
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = {

@@ -2,11 +2,14 @@
 
     python3 -m bonus_uda.train --data-root ROOT --source S --target T --ckpt-dir DIR [--epochs N]
 
-The method (VADA-style, built from SPEC §5's evidence): the report's shallow network behind instance-
-normalised inputs; domain-adversarial alignment through gradient reversal (as DANN); conditional entropy
-on the target against a class-diversity term; virtual adversarial training on both domains; source images
-inverted at random when the target is SVHN (polarity invariance); and an exponential moving average of the
-weights, which is what gets evaluated and saved. Writes DIR/bonus_<S>2<T>.pt and DIR/runs/bonus_<S>2<T>/.
+The method (VADA-style, built from SPEC §5's evidence): the report's shallow network behind per-image
+grayscale-standardised inputs; random scale, rotation and shift of both domains; domain-adversarial alignment
+through gradient reversal (as DANN); conditional entropy on the target against a class-diversity term;
+virtual adversarial training on both domains; source images inverted at random when the target is SVHN
+(polarity invariance); an exponential moving average of the weights, which is what gets evaluated and saved,
+and which serves as mean teacher for self-training on strongly augmented target views. Writes
+DIR/bonus_<S>2<T>.pt (the last epoch, or with --select val the best on source validation) and
+DIR/runs/bonus_<S>2<T>/.
 """
 import dataclasses
 from dataclasses import dataclass, field
@@ -152,8 +155,8 @@ def main(cfg: Config) -> None:
         if not torch.isfinite(sums).all():
             raise TrainingDiverged(f"loss became NaN or Inf in epoch {epoch}; last good checkpoint: {run / 'latest.pt'}")
         loss_cls, loss_dom, loss_ent, loss_div, loss_vat, loss_pseudo = (sums / steps_per_epoch).tolist()
-        # Selection on source validation accuracy of the EMA weights: target labels are off limits, and
-        # unsupervised target criteria (entropy, agreement) reward a collapsed, confidently wrong model.
+        # Source validation accuracy of the EMA weights, logged and used by --select val; target labels are
+        # off limits, and unsupervised target criteria (entropy, agreement) reward a collapsed, confident model.
         val = accuracy(ema.module, data.val_images, data.val_labels, rt.device)
         improved = val > best
         best = max(best, val)

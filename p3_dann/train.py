@@ -2,11 +2,11 @@
 
     python3 -m p3_dann.train --data-root ROOT --source S --target T --mode {source,dann,target} --ckpt-dir DIR
 
-Writes DIR/p3_<S>2<T>.pt for dann and DIR/p3_<S>2<T>_<mode>.pt for the bounds (the epoch with the best
-validation accuracy), plus a run folder DIR/runs/p3_<S>2<T>_<mode>/NNNNN with config.json, metrics.jsonl
-and latest.pt (saved every epoch; --resume continues from it and ends with the same weights).
-Model selection uses a validation split of the labelled training data the mode may use: source train
-for source and dann, target train for target; never target labels in dann, never a test split.
+Writes DIR/p3_<S>2<T>.pt for dann and DIR/p3_<S>2<T>_<mode>.pt for the bounds (the last epoch, or with
+--select val the epoch with the best validation accuracy), plus a run folder DIR/runs/p3_<S>2<T>_<mode>/NNNNN
+with config.json, metrics.jsonl and latest.pt (saved every epoch; --resume continues from it and ends with the
+same weights). The validation split comes from the labelled training data the mode may use: source train for
+source and dann, target train for target; never target labels in dann, never a test split.
 """
 import dataclasses
 from dataclasses import dataclass, field
