@@ -4,7 +4,7 @@
 
 Both runs select their best step with our LeNet evaluator (trained here on MNIST-M train); the 1000
 images of the selected generator are then scored by that evaluator and, when present, the course's
-classifier (../shared/data/Classifier.pth or COURSE_CLASSIFIER). Last line: `ratio=<default accuracy over
+classifier (COURSE_CLASSIFIER=path/to/Classifier.pth). Last line: `ratio=<default accuracy over
 reference accuracy>` with our evaluator.
 """
 import argparse
@@ -35,12 +35,12 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=800)
     p.add_argument("--batch-size", type=int, default=32)
     a = p.parse_args()
-    course = Path(os.environ.get("COURSE_CLASSIFIER", REPO.parent / "shared" / "data" / "Classifier.pth"))
+    course = Path(os.environ["COURSE_CLASSIFIER"]) if os.environ.get("COURSE_CLASSIFIER") else None
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         train_classifier(a.data_root, tmp / "lenet.pt", epochs=10)
         judges = {"our evaluator": load_classifier(tmp / "lenet.pt")}
-        if course.exists():
+        if course is not None and course.exists():
             judges["course classifier"] = load_classifier(course)
         scores = {}
         for name, options in MODELS.items():
