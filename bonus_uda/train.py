@@ -21,11 +21,12 @@ import torch.nn.functional as F
 from bonus_uda.augment import invert_some
 from bonus_uda.losses import conditional_entropy, marginal_entropy, vat_loss
 from bonus_uda.model import ARCHS, build
-from common.augment import cutout, random_affine, random_intensity
+from common.augment import random_affine, random_intensity
 from common.checkpoint import atomic_save
 from common.config import parse_config, print_config
 from common.datasets import DOMAINS, load_digits
 from common.device import choose_runtime
+from common.diffaugment import cutout
 from common.domain_adversarial import annealed_lr, dann_lambda, domain_loss
 from common.ema import EMA
 from common.errors import TrainingDiverged, UsageError, run_cli
@@ -141,7 +142,7 @@ def main(cfg: Config) -> None:
                 with torch.no_grad():
                     teacher_lp = ema.module.eval().classify(xt_raw)
                 confidence, pseudo = teacher_lp.exp().max(dim=1)
-                strong = cutout(random_intensity(random_affine(xt_raw), invert_prob=0.0))
+                strong = cutout(random_intensity(random_affine(xt_raw), invert_prob=0.0), ratio=0.33)  # 9 px of 28
                 per_image = F.nll_loss(net.classify(strong), pseudo, reduction="none")
                 loss_pseudo = (per_image * (confidence >= cfg.pseudo_threshold)).mean()
             loss = loss_cls + loss_dom + cfg.ent_weight * loss_ent - cfg.div_weight * loss_div + \

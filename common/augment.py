@@ -35,14 +35,3 @@ def random_intensity(x: torch.Tensor, invert_prob: float = 0.5, noise: float = 0
     x = torch.where(u[:, 2] < invert_prob, -x, x)
     return x + torch.randn_like(x) * (u[:, 3] * noise)
 
-
-def cutout(x: torch.Tensor, size: float = 0.4) -> torch.Tensor:
-    """Fill one square of side `size` × the image side, at a random place in each image, with zeros."""
-    b, _, h, w = x.shape
-    cy = torch.randint(0, h, (b, 1, 1), device=x.device)
-    cx = torch.randint(0, w, (b, 1, 1), device=x.device)
-    half = max(1, int(h * size) // 2)
-    ys = torch.arange(h, device=x.device).view(1, h, 1)
-    xs = torch.arange(w, device=x.device).view(1, 1, w)
-    inside = ((ys - cy).abs() < half) & ((xs - cx).abs() < half)
-    return x * (~inside).unsqueeze(1).to(x.dtype)

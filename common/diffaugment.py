@@ -28,7 +28,7 @@ def _translation(x: torch.Tensor, ratio: float = 0.125) -> torch.Tensor:
     return F.grid_sample(x, grid, mode="nearest", padding_mode="zeros", align_corners=False)
 
 
-def _cutout(x: torch.Tensor, ratio: float = 0.5) -> torch.Tensor:
+def cutout(x: torch.Tensor, ratio: float = 0.5) -> torch.Tensor:
     """Zero one square of `ratio` × the image size at a random place in each image."""
     b, _, h, w = x.shape
     ch, cw = int(h * ratio), int(w * ratio)
@@ -42,7 +42,7 @@ def _cutout(x: torch.Tensor, ratio: float = 0.5) -> torch.Tensor:
 
 def diff_augment(x: torch.Tensor, policy: tuple[str, ...]) -> torch.Tensor:
     for name in policy:
-        x = {"color": _color, "translation": _translation, "cutout": _cutout}[name](x)
+        x = {"color": _color, "translation": _translation, "cutout": cutout}[name](x)
     return x
 
 
