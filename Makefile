@@ -23,4 +23,4 @@ demo: $(STAMP)
 	bash scripts/demo.sh
 
 report: $(STAMP)
-	$(PY) -m common.report $(RUNS)
+	$(PY) -m app.report $(RUNS)

@@ -17,8 +17,8 @@ from PIL import Image
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
 
-from common.batches import TensorBatches
-from common.datasets import load_faces
+from common.data.batches import TensorBatches
+from common.data.datasets import load_faces
 
 
 def write_pngs(folder: Path, n: int) -> None:

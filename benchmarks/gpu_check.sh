@@ -34,9 +34,9 @@ python3 - "$work/big" <<'PY'
 import sys
 from pathlib import Path
 import torch
-from common.batches import TensorBatches
-from common.datasets import load_faces
-from common.device import choose_runtime
+from common.data.batches import TensorBatches
+from common.data.datasets import load_faces
+from common.training.runtime import choose_runtime
 from p1_dcgan.train import Config, GANTrainer
 rt = choose_runtime()
 for arch, policy in (("dcgan", ""), ("sngan", "translation,color,cutout")):

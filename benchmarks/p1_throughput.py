@@ -19,9 +19,9 @@ from torch import nn
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
 
-from common.batches import TensorBatches
-from common.datasets import load_faces
-from common.device import choose_runtime
+from common.data.batches import TensorBatches
+from common.data.datasets import load_faces
+from common.training.runtime import choose_runtime
 from p1_dcgan.model import LATENT_DIM, DCGANDiscriminator, Generator
 from p1_dcgan.train import Config, GANTrainer
 

@@ -14,11 +14,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common.checkpoint import load_checkpoint
-from common.generation import pick_device
+from common.training.checkpoint import load_checkpoint
+from common.gan.sampling import GRADER_SEED, generate_uint8
+from common.training.runtime import inference_device
 from p2_acgan.digit_classifier import load_classifier, predict, train_classifier
-from p2_acgan.model import ARCHS
-from p2_acgan.sampling import fixed_eval_inputs, generate
+from p2_acgan.inference import generator_from_checkpoint
+from p2_acgan.sampling import fixed_eval_inputs
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = {
@@ -50,10 +51,10 @@ def main() -> None:
                             "--classifier", str(tmp / "lenet.pt"), *options], cwd=REPO, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             ckpt = load_checkpoint(ck / "p2_acgan.pt")
-            g = ARCHS[ckpt["arch"]][0]()
-            g.load_state_dict(ckpt["generator"])
-            z, y = fixed_eval_inputs(2022)
-            images = generate(g, z, y, pick_device())
+            device = inference_device()
+            g = generator_from_checkpoint(ckpt).to(device)
+            z, y = fixed_eval_inputs(GRADER_SEED)
+            images = generate_uint8(g, z, y, device=device)
             scores[name] = {j: (predict(net, images) == y).float().mean().item() for j, net in judges.items()}
             print(f"{name}: " + ", ".join(f"{j} {100 * s:.1f}%" for j, s in scores[name].items()), flush=True)
     ref, default = (s["our evaluator"] for s in scores.values())

@@ -26,9 +26,11 @@ from pathlib import Path
 
 import torch
 
+from common.uda.scenarios import SCENARIOS, checkpoint_stem
+
 REPO = Path(__file__).resolve().parent.parent
 MODES = ("source", "dann", "target", "bonus")
-DEFAULT_SCENARIOS = "mnistm:usps,svhn:mnistm,usps:svhn"
+DEFAULT_SCENARIOS = ",".join(f"{s}:{t}" for s, t in SCENARIOS)
 
 
 @dataclass
@@ -53,10 +55,10 @@ def train(run: Run, a: argparse.Namespace, work: Path, threads: int) -> Run:
     s, t = run.scenario
     ck = work / run.name
     if run.mode == "bonus":
-        module, extra, name = "bonus_uda.train", shlex.split(a.bonus_args), f"bonus_{s}2{t}"
+        module, extra = "bonus_uda.train", shlex.split(a.bonus_args)
     else:
         module, extra = "p3_dann.train", ["--mode", run.mode, *shlex.split(a.p3_args)]
-        name = f"p3_{s}2{t}" + ("" if run.mode == "dann" else f"_{run.mode}")
+    name = checkpoint_stem(run.mode, s, t)
     cmd = [sys.executable, "-m", module, "--data-root", str(a.data_root), "--source", s, "--target", t,
            "--ckpt-dir", str(ck), "--epochs", str(a.epochs), "--batch-size", str(a.batch_size),
            "--seed", str(run.seed), "--log-target-test", *extra]

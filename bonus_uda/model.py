@@ -4,8 +4,8 @@ separate grayscale USPS, coloured MNIST-M and SVHN before any weight sees them."
 import torch
 from torch import nn
 
-from common.domain_adversarial import grad_reverse
-from common.input_norm import GrayStandardize
+from common.uda.gradient_reversal import grad_reverse
+from common.uda.input_norm import GrayStandardize
 
 
 def _head(out_dim: int) -> nn.Sequential:
@@ -51,6 +51,6 @@ def build(arch: str) -> nn.Module:
 
 
 if __name__ == "__main__":
-    from common.layer_table import print_tables
+    from common.training.layer_table import print_tables
 
     print_tables({name: [("Bonus model", make, lambda: (torch.zeros(2, 3, 28, 28),))] for name, make in ARCHS.items()})

@@ -21,19 +21,21 @@ import torch.nn.functional as F
 from bonus_uda.augment import invert_some
 from bonus_uda.losses import conditional_entropy, marginal_entropy, vat_loss
 from bonus_uda.model import ARCHS, build
-from common.augment import random_affine, random_intensity
-from common.checkpoint import atomic_save
-from common.config import parse_config, print_config
-from common.datasets import DOMAINS, load_digits
-from common.device import choose_runtime
-from common.diffaugment import cutout
-from common.domain_adversarial import annealed_lr, dann_lambda, domain_loss
-from common.ema import EMA
-from common.errors import TrainingDiverged, UsageError, run_cli
-from common.progress import image_progress
-from common.runs import MetricsLog, start_or_resume
-from common.seeding import rng_state, seed_everything, set_rng_state
-from common.uda_data import accuracy, domain_data
+from common.data.augment import random_affine, random_intensity
+from common.training.checkpoint import atomic_save
+from common.training.config import parse_config, print_config
+from common.data.datasets import DOMAINS, load_digits
+from common.training.runtime import choose_runtime
+from common.data.diffaugment import cutout
+from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss
+from common.training.ema import EMA
+from common.errors import UsageError, run_cli
+from common.training.progress import image_progress
+from common.training.runs import MetricsLog, diverged, start_or_resume
+from common.training.seeding import rng_state, seed_everything, set_rng_state
+from common.uda.data import domain_data
+from common.uda.predict import accuracy
+from common.uda.scenarios import checkpoint_stem
 
 
 @dataclass
@@ -45,42 +47,36 @@ class Config:
     ckpt_dir: str = field(default="checkpoints", metadata={"help": "where the checkpoint and runs/ go"})
     arch: str = field(default="report_gray", metadata={"choices": list(ARCHS),
                                                      "help": "report = SPEC's bonus net; report_in adds input instance norm"})
-    epochs: int = field(default=60, metadata={"help": "passes over the source training split"})
-    batch_size: int = field(default=128, metadata={"help": "images per domain per step"})
-    lr: float = field(default=1e-3, metadata={"help": "initial Adam learning rate, annealed as μ0/(1+10p)^0.75"})
-    domain_weight: float = field(default=1.0, metadata={"help": "domain-adversarial loss weight (λ ramps it up)"})
-    ent_weight: float = field(default=1.0, metadata={"help": "target conditional-entropy weight"})
-    div_weight: float = field(default=1.0, metadata={
+    epochs: int = field(default=60, metadata={"min": 1, "help": "passes over the source training split"})
+    batch_size: int = field(default=128, metadata={"min": 2, "help": "images per domain per step"})
+    lr: float = field(default=1e-3, metadata={"above": 0, "help": "initial Adam learning rate, annealed as μ0/(1+10p)^0.75"})
+    domain_weight: float = field(default=1.0, metadata={"min": 0, "help": "domain-adversarial loss weight (λ ramps it up)"})
+    ent_weight: float = field(default=1.0, metadata={"min": 0, "help": "target conditional-entropy weight"})
+    div_weight: float = field(default=1.0, metadata={"min": 0, 
         "help": "target class-diversity weight (marginal entropy, against collapse onto a few classes)"})
-    vat_weight: float = field(default=1.0, metadata={"help": "virtual adversarial training weight (both domains)"})
-    vat_eps: float = field(default=1.0, metadata={"help": "VAT perturbation L2 norm per image (inputs in [-1, 1])"})
-    invert_prob: float | None = field(default=None, metadata={
+    vat_weight: float = field(default=1.0, metadata={"min": 0, "help": "virtual adversarial training weight (both domains)"})
+    vat_eps: float = field(default=1.0, metadata={"above": 0, "help": "VAT perturbation L2 norm per image (inputs in [-1, 1])"})
+    invert_prob: float | None = field(default=None, metadata={"min": 0, "max": 1, 
         "help": "chance of inverting a source image's intensities; unset: 0.5 when the target is svhn "
                 "(digits in both polarities), else 0"})
     augment: bool = field(default=True, metadata={"help": "random scale, rotation and shift of source and target"})
-    pseudo_weight: float = field(default=1.0, metadata={
+    pseudo_weight: float = field(default=1.0, metadata={"min": 0, 
         "help": "weight of self-training: the EMA teacher's confident target labels taught on strongly augmented views"})
-    pseudo_threshold: float = field(default=0.95, metadata={"help": "teacher confidence a pseudo-label needs"})
+    pseudo_threshold: float = field(default=0.95, metadata={"min": 0, "max": 1, "help": "teacher confidence a pseudo-label needs"})
     log_target_test: bool = field(default=False, metadata={
         "help": "also log target test accuracy each epoch (a diagnostic for benchmarks; never used for selection)"})
-    ema_decay: float = field(default=0.998, metadata={"help": "EMA of the weights that is evaluated and saved"})
+    ema_decay: float = field(default=0.998, metadata={"min": 0, "below": 1, "help": "EMA of the weights that is evaluated and saved"})
     select: str = field(default="last", metadata={
         "choices": ["last", "val"], "help": "the checkpoint served: the last epoch, or the best on the validation split"})
-    val_fraction: float = field(default=0.1, metadata={"help": "share of source train held out for selection"})
+    val_fraction: float = field(default=0.1, metadata={"above": 0, "below": 1, "help": "share of source train held out for selection"})
     seed: int = field(default=0, metadata={"help": "seed of weights and batches"})
-    stop_after: int | None = field(default=None, metadata={
+    stop_after: int | None = field(default=None, metadata={"min": 1, 
         "help": "checkpoint and stop after this epoch, as an interrupted run would (--resume continues)"})
     resume: bool = field(default=False, metadata={"help": "continue the latest run of this scenario"})
 
     def check(self):
         if self.source == self.target:
             raise UsageError("--source and --target must differ")
-        if self.epochs < 1 or self.batch_size < 2:
-            raise UsageError("--epochs must be positive and --batch-size at least 2")
-        if not 0 <= self.ema_decay < 1:
-            raise UsageError("--ema-decay must be in [0, 1)")
-        if not 0 <= self.source_invert_prob <= 1:
-            raise UsageError("--invert-prob must be in [0, 1]")
 
     @property
     def source_invert_prob(self) -> float:
@@ -102,7 +98,7 @@ def main(cfg: Config) -> None:
     opt = torch.optim.Adam(net.parameters(), cfg.lr)
     steps_per_epoch = data.labelled.batches_per_epoch
     total = cfg.epochs * steps_per_epoch
-    name = f"bonus_{cfg.source}2{cfg.target}"
+    name = checkpoint_stem("bonus", cfg.source, cfg.target)
     target_test = load_digits(Path(cfg.data_root), cfg.target, "test") if cfg.log_target_test else None
 
     ckpt_dir = Path(cfg.ckpt_dir)
@@ -154,7 +150,7 @@ def main(cfg: Config) -> None:
             sums += torch.stack([t.detach() for t in (loss_cls, loss_dom, loss_ent, loss_div, loss_vat, loss_pseudo)])
             bar.update(cfg.batch_size)
         if not torch.isfinite(sums).all():
-            raise TrainingDiverged(f"loss became NaN or Inf in epoch {epoch}; last good checkpoint: {run / 'latest.pt'}")
+            raise diverged(run, f"in epoch {epoch}")
         loss_cls, loss_dom, loss_ent, loss_div, loss_vat, loss_pseudo = (sums / steps_per_epoch).tolist()
         # Source validation accuracy of the EMA weights, logged and used by --select val; target labels are
         # off limits, and unsupervised target criteria (entropy, agreement) reward a collapsed, confident model.
@@ -166,7 +162,7 @@ def main(cfg: Config) -> None:
                 **({} if target_test is None else {"target_test_accuracy": accuracy(ema.module, *target_test, rt.device)}))
         bar.set_postfix(cls=f"{loss_cls:.3f}", ent=f"{loss_ent:.3f}", val=f"{val:.3f}")
         if improved or cfg.select == "last":
-            atomic_save({"module": "bonus_uda.model", "arch": cfg.arch, "model": ema.module.state_dict(),
+            atomic_save({"problem": "bonus", "arch": cfg.arch, "model": ema.module.state_dict(),
                          "source": cfg.source, "target": cfg.target, "epoch": epoch, "val_accuracy": val,
                          "config": dataclasses.asdict(cfg)}, ckpt_dir / f"{name}.pt")
         atomic_save({"model": net.state_dict(), "ema": ema.state_dict(), "optimizer": opt.state_dict(),

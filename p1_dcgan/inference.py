@@ -1,28 +1,40 @@
 """Generate the graders' 1000 faces: `python3 -m p1_dcgan.inference --out OUT_DIR`.
 
-Latents come from a seeded CPU generator, so every run writes the same files.
+Latents come from a seeded CPU generator, so every run writes the same files. OUT_DIR may be missing, empty,
+or hold an earlier run's 0000.png ... 0999.png (replaced); a folder holding anything else is refused.
 """
 import argparse
 from pathlib import Path
 
 import torch
 
-from common.errors import run_cli
-from common.generation import pick_device, save_pngs, seeded_latents, to_uint8
-from common.grader_io import load_grader_checkpoint
+from common.errors import UsageError, run_cli
+from common.gan.png_folder import save_pngs
+from common.gan.sampling import GRADER_SEED, generate_uint8, seeded_latents
+from common.training.checkpoint import load_grader_checkpoint
+from common.training.runtime import inference_device
 from p1_dcgan.model import ARCHS, LATENT_DIM
 
-SEED, COUNT = 2022, 1000
+COUNT = 1000
 
 
-@torch.no_grad()
-def generate(ckpt: dict, n: int, seed: int, device: torch.device) -> torch.Tensor:
-    """n images as uint8 (n, 3, 64, 64) from the checkpoint's (EMA) generator in eval mode."""
+def generator_from_checkpoint(ckpt: dict) -> torch.nn.Module:
+    """The checkpoint's (EMA) generator; a checkpoint of another problem or architecture is refused."""
+    if ckpt.get("arch") not in ARCHS or "generator" not in ckpt:
+        raise UsageError(f"this is not a P1 checkpoint (architecture {ckpt.get('arch')!r}; "
+                         f"P1 has {', '.join(ARCHS)}); retrain with python3 -m p1_dcgan.train")
     g = ARCHS[ckpt["arch"]][0]()
-    g.load_state_dict(ckpt["generator"])
-    g.eval().to(device)
-    z = seeded_latents(n, LATENT_DIM, seed)
-    return torch.cat([to_uint8(g(z[i:i + 200].to(device))).cpu() for i in range(0, n, 200)])
+    try:
+        g.load_state_dict(ckpt["generator"])
+    except RuntimeError:
+        raise UsageError(f"the P1 checkpoint's weights do not fit its architecture {ckpt['arch']!r}") from None
+    return g
+
+
+def generate(ckpt: dict, n: int, seed: int, device: torch.device) -> torch.Tensor:
+    """n images as uint8 (n, 3, 64, 64) from the checkpoint's (EMA) generator."""
+    g = generator_from_checkpoint(ckpt).to(device)
+    return generate_uint8(g, seeded_latents(n, LATENT_DIM, seed), device=device, batch_size=200)
 
 
 def main() -> None:
@@ -30,7 +42,7 @@ def main() -> None:
     p.add_argument("--out", type=Path, required=True, help="folder for the 1000 PNGs (created if missing)")
     a = p.parse_args()
     ckpt = load_grader_checkpoint("p1_dcgan.pt", "python3 -m p1_dcgan.train --data-root hw2_data")
-    images = generate(ckpt, COUNT, SEED, pick_device())
+    images = generate(ckpt, COUNT, GRADER_SEED, inference_device())
     save_pngs(images, [f"{i:04d}.png" for i in range(COUNT)], a.out)
     print(f"wrote {COUNT} images to {a.out}")
 

@@ -10,24 +10,24 @@ from pathlib import Path
 
 import torch
 
-from common.batches import TensorBatches
-from common.checkpoint import atomic_save
-from common.config import parse_config, print_config
-from common.datasets import load_faces
-from common.device import choose_runtime
-from common.diffaugment import diff_augment, parse_policy
-from common.ema import EMA
-from common.errors import TrainingDiverged, UsageError, run_cli
-from common.gan_losses import d_loss_fn, g_loss_fn
-from common.generation import seeded_latents, to_uint8
-from common.image_grid import tile
+from common.data.batches import TensorBatches
+from common.training.checkpoint import atomic_save
+from common.training.config import parse_config, print_config
+from common.data.datasets import load_faces
+from common.training.runtime import choose_runtime
+from common.data.diffaugment import diff_augment, parse_policy
+from common.training.ema import EMA
+from common.errors import UsageError, run_cli
+from common.gan.losses import d_loss_fn, g_loss_fn
+from common.gan.sampling import generate_uint8, seeded_latents
+from common.data.image_grid import save_png, tile
 from common.metrics import MetricSkipped
 from common.metrics.fid import activations, fid_network, frechet_distance_to_features, gaussian_stats
 from common.metrics.folder import tensor_batches
-from common.progress import image_progress
-from common.runs import MetricsLog, start_or_resume
-from common.seeding import rng_state, seed_everything, set_rng_state
-from common.splits import train_val_split
+from common.training.progress import image_progress
+from common.training.runs import MetricsLog, diverged, start_or_resume
+from common.training.seeding import rng_state, seed_everything, set_rng_state, stream_seed
+from common.data.splits import train_val_split
 from p1_dcgan.model import ARCHS, LATENT_DIM
 
 
@@ -37,25 +37,25 @@ class Config:
     data_root: str = field(metadata={"help": "the hw2_data folder"})
     ckpt_dir: str = field(default="checkpoints", metadata={"help": "writes p1_dcgan.pt and runs/p1/ here"})
     arch: str = field(default="sngan", metadata={"choices": list(ARCHS), "help": "dcgan = the report's model"})
-    steps: int = field(default=60000, metadata={"help": "generator steps"})
-    batch_size: int = field(default=64, metadata={"help": "images per step"})
-    lr_g: float = field(default=2e-4, metadata={"help": "generator Adam learning rate"})
-    lr_d: float = field(default=2e-4, metadata={"help": "discriminator Adam learning rate"})
-    beta1: float = field(default=0.5, metadata={"help": "Adam beta1 (beta2 is 0.999)"})
-    ema_decay: float = field(default=0.999, metadata={"help": "EMA of the generator; 0 turns it off"})
+    steps: int = field(default=60000, metadata={"min": 1, "help": "generator steps"})
+    batch_size: int = field(default=64, metadata={"min": 1, "help": "images per step"})
+    lr_g: float = field(default=2e-4, metadata={"above": 0, "help": "generator Adam learning rate"})
+    lr_d: float = field(default=2e-4, metadata={"above": 0, "help": "discriminator Adam learning rate"})
+    beta1: float = field(default=0.5, metadata={"min": 0, "below": 1, "help": "Adam beta1 (beta2 is 0.999)"})
+    ema_decay: float = field(default=0.999, metadata={"min": 0, "below": 1, "help": "EMA of the generator; 0 turns it off"})
     diffaugment: str = field(default="translation,color", metadata={"help": "DiffAugment policy, '' for none"})
     flip: bool = field(default=True, metadata={"help": "random horizontal flips of the training faces"})
-    eval_every: int = field(default=2000, metadata={"help": "steps between FID evaluations"})
-    fid_samples: int = field(default=1000, metadata={"help": "generated images per FID evaluation"})
-    fid_holdout: float = field(default=0.05, metadata={"help": "fraction of training faces held out as FID reference"})
+    eval_every: int = field(default=2000, metadata={"min": 1, "help": "steps between FID evaluations"})
+    fid_samples: int = field(default=1000, metadata={"min": 2, "help": "generated images per FID evaluation"})
+    fid_holdout: float = field(default=0.05, metadata={"above": 0, "below": 1, "help": "fraction of training faces held out as FID reference"})
     fid_weights: str | None = field(default=None, metadata={
         "help": "FID Inception weights file (else FID_WEIGHTS or download); 'none': no FID, the latest step is kept"})
-    ckpt_every: int = field(default=1000, metadata={"help": "steps between checkpoints"})
+    ckpt_every: int = field(default=1000, metadata={"min": 1, "help": "steps between checkpoints"})
     seed: int = field(default=0, metadata={"help": "seed of weights, batches and the sample noise"})
     precision: str = field(default="auto", metadata={"choices": ["auto", "fp32", "bf16", "fp16"],
                                                      "help": "auto: bf16 on a GPU, fp32 on a CPU"})
     resume: bool = field(default=False, metadata={"help": "continue the latest run in ckpt-dir"})
-    stop_after: int | None = field(default=None, metadata={
+    stop_after: int | None = field(default=None, metadata={"min": 1, 
         "help": "checkpoint and stop after this step, as an interrupted run would (--resume continues)"})
     dry_run: bool = field(default=False, metadata={"help": "two steps, nothing written: checks data and device"})
 
@@ -64,17 +64,13 @@ class Config:
             parse_policy(self.diffaugment)
         except ValueError as e:
             raise UsageError(str(e)) from None
-        if self.steps < 1 or self.batch_size < 1 or self.eval_every < 1 or self.ckpt_every < 1:
-            raise UsageError("--steps, --batch-size, --eval-every and --ckpt-every must be positive")
-        if not 0 <= self.ema_decay < 1:
-            raise UsageError("--ema-decay must be in [0, 1)")
 
 
 class GANTrainer:
     """Models, optimizers and one training step; shared with benchmarks/p1_throughput.py."""
 
     def __init__(self, cfg: Config, rt):
-        g_cls, d_cls, self.loss = ARCHS[cfg.arch]
+        g_cls, d_cls, self.loss_kind = ARCHS[cfg.arch]
         self.cfg, self.rt = cfg, rt
         self.G = g_cls().to(rt.device, memory_format=rt.memory_format)
         self.D = d_cls().to(rt.device, memory_format=rt.memory_format)
@@ -93,13 +89,13 @@ class GANTrainer:
             fake = self.G(z)
             d_real = self.D.logits(diff_augment(real, self.policy)).float()
             d_fake = self.D.logits(diff_augment(fake.detach(), self.policy)).float()
-            loss_d = d_loss_fn(self.loss, d_real, d_fake)
+            loss_d = d_loss_fn(self.loss_kind, d_real, d_fake)
         self.opt_d.zero_grad(set_to_none=True)
         self.scaler.scale(loss_d).backward()
         self.scaler.step(self.opt_d)
         # --- generator step: make the discriminator call the same fakes real
         with self.rt.autocast():
-            loss_g = g_loss_fn(self.loss, self.D.logits(diff_augment(fake, self.policy)).float())
+            loss_g = g_loss_fn(self.loss_kind, self.D.logits(diff_augment(fake, self.policy)).float())
         self.opt_g.zero_grad(set_to_none=True)
         self.scaler.scale(loss_g).backward()
         self.scaler.step(self.opt_g)
@@ -109,16 +105,13 @@ class GANTrainer:
         self.nonfinite |= ~(torch.isfinite(loss_d) & torch.isfinite(loss_g))
         return loss_d.detach(), loss_g.detach()
 
-    def sampler(self) -> torch.nn.Module:
-        """The generator that samples: the EMA copy when there is one; eval mode (BN running statistics)."""
-        return (self.G_ema.module if self.G_ema is not None else self.G).eval()
+    def sampling_generator(self) -> torch.nn.Module:
+        """The generator that samples and is served: the EMA copy when there is one."""
+        return self.G_ema.module if self.G_ema is not None else self.G
 
-    @torch.no_grad()
-    def generate(self, z: torch.Tensor, batch_size: int = 250) -> torch.Tensor:
-        g = self.sampler()
-        out = torch.cat([g(z[i:i + batch_size].to(self.rt.device)).float().cpu() for i in range(0, len(z), batch_size)])
-        self.G.train()
-        return out
+    def generate(self, z: torch.Tensor) -> torch.Tensor:
+        """uint8 images from the sampling generator in eval mode (its training mode is restored)."""
+        return generate_uint8(self.sampling_generator(), z, device=self.rt.device)
 
     def state_dict(self) -> dict:
         return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(),
@@ -148,8 +141,8 @@ def main(cfg: Config) -> None:
     batches = TensorBatches(faces[train_idx], None, cfg.batch_size, rt.device, cfg.seed, flip=cfg.flip,
                             memory_format=rt.memory_format)
     trainer = GANTrainer(cfg, rt)
-    fixed_z = seeded_latents(64, LATENT_DIM, cfg.seed + 1)
-    eval_z = seeded_latents(cfg.fid_samples, LATENT_DIM, cfg.seed + 2)
+    fixed_z = seeded_latents(64, LATENT_DIM, stream_seed(cfg.seed, "sample_grid"))
+    eval_z = seeded_latents(cfg.fid_samples, LATENT_DIM, stream_seed(cfg.seed, "eval_latents"))
     print(f"{len(train_idx)} training faces, {len(ref_idx)} held out for FID; device {rt.device}, "
           f"precision {rt.amp_dtype or 'fp32'}", flush=True)
     if cfg.dry_run:
@@ -177,16 +170,14 @@ def main(cfg: Config) -> None:
 
     def save(step: int, fid: float | None) -> None:
         if bool(trainer.nonfinite):
-            raise TrainingDiverged(f"a loss became NaN or Inf before step {step}; "
-                                   f"the last good checkpoint is {run / 'latest.pt'}")
+            raise diverged(run, f"before step {step}")
         state = {"trainer": trainer.state_dict(), "batches": batches.state_dict(), "rng": rng_state(),
                  "step": step, "best_fid": best_fid, "config": dataclasses.asdict(cfg)}
         atomic_save(state, run / "latest.pt")
         if fid_net is None or fid == best_fid:
             atomic_save(state, run / "best.pt")
-            atomic_save({"arch": cfg.arch, "generator": trainer.sampler().state_dict(), "step": step,
+            atomic_save({"arch": cfg.arch, "generator": trainer.sampling_generator().state_dict(), "step": step,
                          "fid": fid, "config": dataclasses.asdict(cfg)}, ckpt_dir / "p1_dcgan.pt")
-            trainer.G.train()
 
     (run / "samples").mkdir(exist_ok=True)
     grid_every = max(batches.batches_per_epoch, 100)  # a sample grid every epoch (tiny data sets: every 100 steps)
@@ -198,11 +189,11 @@ def main(cfg: Config) -> None:
             bar.set_postfix(loss_d=f"{loss_d.item():.3f}", loss_g=f"{loss_g.item():.3f}")
             log.log(step=step, loss_d=loss_d.item(), loss_g=loss_g.item())
         if step % grid_every == 0 or step == cfg.steps:
-            grid = to_uint8(trainer.generate(fixed_z)).permute(0, 2, 3, 1).numpy()
-            tile(list(grid), 8).save(run / "samples" / f"step{step:07d}.png")
+            grid = trainer.generate(fixed_z).permute(0, 2, 3, 1).numpy()
+            save_png(tile(list(grid), 8), run / "samples" / f"step{step:07d}.png")
         fid = None
         if fid_net is not None and (step % cfg.eval_every == 0 or step == cfg.steps):
-            fake = to_uint8(trainer.generate(eval_z))
+            fake = trainer.generate(eval_z)
             fid = frechet_distance_to_features(ref_stats, activations(tensor_batches(fake, 50), fid_net))
             best_fid = min(best_fid, fid)
             log.log(step=step, fid=fid, best_fid=best_fid)

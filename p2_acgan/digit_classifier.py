@@ -12,12 +12,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from common.batches import TensorBatches, to_signed_unit
-from common.checkpoint import atomic_save, load_checkpoint
-from common.datasets import load_digits
+from common.data.batches import TensorBatches, to_signed_unit
+from common.training.checkpoint import atomic_save, load_checkpoint
+from common.data.datasets import load_digits
 from common.errors import UsageError, run_cli
-from common.seeding import seed_everything
-from common.splits import train_val_split
+from common.training.seeding import seed_everything
+from common.data.splits import train_val_split
 
 
 class LeNet(nn.Module):

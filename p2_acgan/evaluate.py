@@ -9,17 +9,17 @@ from pathlib import Path
 
 import torch
 
-from common.datasets import InferenceFolder
+from common.data.images import list_images
 from common.errors import UsageError, run_cli
-from common.grader_io import checkpoint_dir
-from common.tensor_cache import decode_images
+from common.training.checkpoint import checkpoint_dir
+from common.data.tensor_cache import decode_images
 from p2_acgan.digit_classifier import load_classifier, predict
 
 NAME = re.compile(r"^([0-9])_([0-9]{3})\.png$")
 
 
 def labelled_images(folder: Path, per_class: int = 100) -> tuple[torch.Tensor, torch.Tensor]:
-    files = InferenceFolder(folder).files
+    files = list_images(folder, what="image folder")
     bad = [p.name for p in files if not NAME.match(p.name)]
     if bad:
         raise UsageError(f"{len(bad)} file(s) in {folder} are not named <digit>_<NNN>.png: {', '.join(bad[:5])}")

@@ -1,17 +1,35 @@
 """Generate the graders' digits: `python3 -m p2_acgan.inference --out OUT_DIR`.
 
 1000 RGB 28×28 PNGs, 100 per digit, named <digit>_<001..100>.png; latents from a seeded CPU generator.
+OUT_DIR may be missing, empty, or hold an earlier run's files (replaced); a folder holding others is refused.
 """
 import argparse
 from pathlib import Path
 
-from common.errors import run_cli
-from common.generation import pick_device, save_pngs
-from common.grader_io import load_grader_checkpoint
-from p2_acgan.model import ARCHS, NUM_CLASSES
-from p2_acgan.sampling import fixed_eval_inputs, generate
+import torch
 
-SEED, PER_CLASS = 2022, 100
+from common.errors import UsageError, run_cli
+from common.gan.png_folder import save_pngs
+from common.gan.sampling import GRADER_SEED, generate_uint8
+from common.training.checkpoint import load_grader_checkpoint
+from common.training.runtime import inference_device
+from p2_acgan.model import ARCHS, NUM_CLASSES
+from p2_acgan.sampling import fixed_eval_inputs
+
+PER_CLASS = 100
+
+
+def generator_from_checkpoint(ckpt: dict) -> torch.nn.Module:
+    """The checkpoint's (EMA) generator; a checkpoint of another problem or architecture is refused."""
+    if ckpt.get("arch") not in ARCHS or "generator" not in ckpt:
+        raise UsageError(f"this is not a P2 checkpoint (architecture {ckpt.get('arch')!r}; "
+                         f"P2 has {', '.join(ARCHS)}); retrain with python3 -m p2_acgan.train")
+    g = ARCHS[ckpt["arch"]][0]()
+    try:
+        g.load_state_dict(ckpt["generator"])
+    except RuntimeError:
+        raise UsageError(f"the P2 checkpoint's weights do not fit its architecture {ckpt['arch']!r}") from None
+    return g
 
 
 def main() -> None:
@@ -19,13 +37,11 @@ def main() -> None:
     p.add_argument("--out", type=Path, required=True, help="folder for the 1000 PNGs (created if missing)")
     a = p.parse_args()
     ckpt = load_grader_checkpoint("p2_acgan.pt", "python3 -m p2_acgan.train --data-root hw2_data")
-    g = ARCHS[ckpt["arch"]][0]()
-    g.load_state_dict(ckpt["generator"])
-    device = pick_device()
-    z, labels = fixed_eval_inputs(SEED, PER_CLASS)
-    images = generate(g.to(device), z, labels, device)
+    device = inference_device()
+    g = generator_from_checkpoint(ckpt).to(device)
+    z, labels = fixed_eval_inputs(GRADER_SEED, PER_CLASS)
     names = [f"{d}_{i:03d}.png" for d in range(NUM_CLASSES) for i in range(1, PER_CLASS + 1)]
-    save_pngs(images, names, a.out)
+    save_pngs(generate_uint8(g, z, labels, device=device), names, a.out)
     print(f"wrote {len(names)} images to {a.out}")
 
 

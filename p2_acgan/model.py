@@ -64,7 +64,7 @@ ARCHS = {
 
 
 if __name__ == "__main__":
-    from common.layer_table import print_tables
+    from common.training.layer_table import print_tables
 
     print_tables({name: [("Generator", g, lambda: (torch.zeros(2, LATENT_DIM), torch.zeros(2, dtype=torch.long))),
                          ("Discriminator", d, lambda: (torch.zeros(2, 3, 28, 28),))]

@@ -11,21 +11,22 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from common.batches import TensorBatches
-from common.checkpoint import atomic_save
-from common.config import parse_config, print_config
-from common.datasets import load_digits
-from common.device import choose_runtime
-from common.ema import EMA
-from common.errors import TrainingDiverged, UsageError, run_cli
-from common.gan_losses import d_loss_fn, g_loss_fn
-from common.image_grid import tile
-from common.progress import image_progress
-from common.runs import MetricsLog, start_or_resume
-from common.seeding import rng_state, seed_everything, set_rng_state
+from common.data.batches import TensorBatches
+from common.training.checkpoint import atomic_save
+from common.training.config import parse_config, print_config
+from common.data.datasets import load_digits
+from common.training.runtime import choose_runtime
+from common.training.ema import EMA
+from common.errors import UsageError, run_cli
+from common.gan.losses import d_loss_fn, g_loss_fn
+from common.data.image_grid import save_png, tile
+from common.gan.sampling import generate_uint8
+from common.training.progress import image_progress
+from common.training.runs import MetricsLog, diverged, start_or_resume
+from common.training.seeding import rng_state, seed_everything, set_rng_state, stream_seed
 from p2_acgan.digit_classifier import load_classifier, predict
 from p2_acgan.model import ARCHS, LATENT_DIM, NUM_CLASSES
-from p2_acgan.sampling import fixed_eval_inputs, generate
+from p2_acgan.sampling import fixed_eval_inputs
 
 
 @dataclass
@@ -34,29 +35,27 @@ class Config:
     data_root: str = field(metadata={"help": "the hw2_data folder"})
     ckpt_dir: str = field(default="checkpoints", metadata={"help": "writes p2_acgan.pt and runs/p2/ here"})
     arch: str = field(default="acgan_sn", metadata={"choices": list(ARCHS), "help": "acgan = the report's model"})
-    steps: int = field(default=30000, metadata={"help": "generator steps"})
-    batch_size: int = field(default=64, metadata={"help": "images per step"})
-    lr_g: float = field(default=2e-4, metadata={"help": "generator Adam learning rate"})
-    lr_d: float = field(default=2e-4, metadata={"help": "discriminator Adam learning rate"})
-    beta1: float = field(default=0.5, metadata={"help": "Adam beta1 (beta2 is 0.999)"})
-    ema_decay: float = field(default=0.999, metadata={"help": "EMA of the generator; 0 turns it off"})
-    cls_weight: float = field(default=1.0, metadata={"help": "weight of the class cross-entropy terms"})
-    fake_cls_start: int = field(default=1000, metadata={
+    steps: int = field(default=30000, metadata={"min": 1, "help": "generator steps"})
+    batch_size: int = field(default=64, metadata={"min": 1, "help": "images per step"})
+    lr_g: float = field(default=2e-4, metadata={"above": 0, "help": "generator Adam learning rate"})
+    lr_d: float = field(default=2e-4, metadata={"above": 0, "help": "discriminator Adam learning rate"})
+    beta1: float = field(default=0.5, metadata={"min": 0, "below": 1, "help": "Adam beta1 (beta2 is 0.999)"})
+    ema_decay: float = field(default=0.999, metadata={"min": 0, "below": 1, "help": "EMA of the generator; 0 turns it off"})
+    cls_weight: float = field(default=1.0, metadata={"min": 0, "help": "weight of the class cross-entropy terms"})
+    fake_cls_start: int = field(default=1000, metadata={"min": 0, 
         "help": "steps before the class head also learns from fakes (early fakes are noise, their labels mislead it)"})
-    label_smoothing: float = field(default=0.0, metadata={"help": "BCE real target 1 - this (bce archs)"})
+    label_smoothing: float = field(default=0.0, metadata={"min": 0, "below": 1, "help": "BCE real target 1 - this (bce archs)"})
     classifier: str | None = field(default=None, metadata={
         "help": "digit evaluator for model selection (course Classifier.pth or ours); none: latest is best"})
-    eval_every: int | None = field(default=None, metadata={"help": "steps between evaluations (default: an epoch)"})
-    ckpt_every: int = field(default=1000, metadata={"help": "steps between checkpoints"})
+    eval_every: int | None = field(default=None, metadata={"min": 1, "help": "steps between evaluations (default: an epoch)"})
+    ckpt_every: int = field(default=1000, metadata={"min": 1, "help": "steps between checkpoints"})
     seed: int = field(default=0, metadata={"help": "seed of weights, batches and sample noise"})
     precision: str = field(default="auto", metadata={"choices": ["auto", "fp32", "bf16", "fp16"]})
     resume: bool = field(default=False, metadata={"help": "continue the latest run in ckpt-dir"})
-    stop_after: int | None = field(default=None, metadata={
+    stop_after: int | None = field(default=None, metadata={"min": 1, 
         "help": "checkpoint and stop after this step, as an interrupted run would (--resume continues)"})
 
     def check(self):
-        if self.steps < 1 or self.batch_size < 1 or self.ckpt_every < 1 or (self.eval_every or 1) < 1:
-            raise UsageError("--steps, --batch-size, --eval-every and --ckpt-every must be positive")
         if self.classifier and not Path(self.classifier).is_file():
             raise UsageError(f"--classifier {self.classifier} does not exist")
         if self.label_smoothing and ARCHS[self.arch][2] != "bce":
@@ -77,7 +76,7 @@ def main(cfg: Config) -> None:
     G_ema = EMA(G, cfg.ema_decay) if cfg.ema_decay > 0 else None
     sampler = G_ema.module if G_ema is not None else G
     evaluator = load_classifier(Path(cfg.classifier), rt.device) if cfg.classifier else None
-    eval_z, eval_y = fixed_eval_inputs(cfg.seed + 2)
+    eval_z, eval_y = fixed_eval_inputs(stream_seed(cfg.seed, "eval_latents"))
     eval_every = cfg.eval_every or batches.batches_per_epoch
 
     ckpt_dir = Path(cfg.ckpt_dir)
@@ -100,8 +99,7 @@ def main(cfg: Config) -> None:
 
     def save(step: int, acc: float | None) -> None:
         if bool(nonfinite):
-            raise TrainingDiverged(f"a loss became NaN or Inf before step {step}; "
-                                   f"the last good checkpoint is {run / 'latest.pt'}")
+            raise diverged(run, f"before step {step}")
         state = {"G": G.state_dict(), "D": D.state_dict(), "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(),
                  "scaler": scaler.state_dict(), "G_ema": G_ema.state_dict() if G_ema is not None else None,
                  "batches": batches.state_dict(), "rng": rng_state(), "step": step, "best_acc": best_acc,
@@ -155,9 +153,9 @@ def main(cfg: Config) -> None:
             log.log(step=step, loss_d=loss_d.item(), loss_g=loss_g.item())
         acc = None
         if step % eval_every == 0 or step == cfg.steps:
-            samples = generate(sampler, eval_z, eval_y, rt.device)
+            samples = generate_uint8(sampler, eval_z, eval_y, device=rt.device)
             grid = torch.cat([samples[eval_y == d][:10] for d in range(NUM_CLASSES)])
-            tile(list(grid.permute(0, 2, 3, 1).numpy()), 10).save(run / "samples" / f"step{step:07d}.png")
+            save_png(tile(list(grid.permute(0, 2, 3, 1).numpy()), 10), run / "samples" / f"step{step:07d}.png")
             if evaluator is not None:
                 acc = (predict(evaluator, samples) == eval_y).float().mean().item()
                 best_acc = max(best_acc, acc)

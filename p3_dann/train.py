@@ -15,17 +15,19 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from common.augment import random_affine
-from common.checkpoint import atomic_save
-from common.config import parse_config, print_config
-from common.datasets import DOMAINS, load_digits
-from common.device import choose_runtime
-from common.domain_adversarial import annealed_lr, dann_lambda, domain_loss
-from common.errors import TrainingDiverged, UsageError, run_cli
-from common.progress import image_progress
-from common.runs import MetricsLog, start_or_resume
-from common.seeding import rng_state, seed_everything, set_rng_state
-from common.uda_data import accuracy, domain_data
+from common.data.augment import random_affine
+from common.training.checkpoint import atomic_save
+from common.training.config import parse_config, print_config
+from common.data.datasets import DOMAINS, load_digits
+from common.training.runtime import choose_runtime
+from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss
+from common.errors import UsageError, run_cli
+from common.training.progress import image_progress
+from common.training.runs import MetricsLog, diverged, start_or_resume
+from common.training.seeding import rng_state, seed_everything, set_rng_state
+from common.uda.data import domain_data
+from common.uda.predict import accuracy
+from common.uda.scenarios import checkpoint_stem
 from p3_dann.model import ARCHS, build
 
 
@@ -43,33 +45,29 @@ class Config:
     augment: bool = field(default=True, metadata={"help": "random scale, rotation and shift of the training images"})
     bn_passes: str = field(default="per-domain", metadata={
         "choices": ["per-domain", "joint"], "help": "dann: source and target batch-normalised apart or together"})
-    lambda_max: float = field(default=0.5, metadata={"help": "dann: the cap the adaptation weight λ ramps up to"})
+    lambda_max: float = field(default=0.5, metadata={"min": 0, "help": "dann: the cap the adaptation weight λ ramps up to"})
     log_target_test: bool = field(default=False, metadata={
         "help": "also log target test accuracy each epoch (a diagnostic for benchmarks; never used for selection)"})
-    epochs: int = field(default=60, metadata={"help": "passes over the labelled training split"})
-    batch_size: int = field(default=128, metadata={"help": "images per domain per step"})
-    lr: float = field(default=0.01, metadata={"help": "initial SGD learning rate μ0, annealed as μ0/(1+10p)^0.75"})
-    momentum: float = field(default=0.9, metadata={"help": "SGD momentum"})
-    weight_decay: float = field(default=5e-4, metadata={"help": "SGD weight decay"})
+    epochs: int = field(default=60, metadata={"min": 1, "help": "passes over the labelled training split"})
+    batch_size: int = field(default=128, metadata={"min": 2, "help": "images per domain per step"})
+    lr: float = field(default=0.01, metadata={"above": 0, "help": "initial SGD learning rate μ0, annealed as μ0/(1+10p)^0.75"})
+    momentum: float = field(default=0.9, metadata={"min": 0, "below": 1, "help": "SGD momentum"})
+    weight_decay: float = field(default=5e-4, metadata={"min": 0, "help": "SGD weight decay"})
     select: str = field(default="last", metadata={
         "choices": ["last", "val"], "help": "the checkpoint served: the last epoch, or the best on the validation split"})
-    val_fraction: float = field(default=0.1, metadata={"help": "share of the labelled train split held out"})
+    val_fraction: float = field(default=0.1, metadata={"above": 0, "below": 1, "help": "share of the labelled train split held out"})
     seed: int = field(default=0, metadata={"help": "seed of weights and batches"})
-    stop_after: int | None = field(default=None, metadata={
+    stop_after: int | None = field(default=None, metadata={"min": 1, 
         "help": "checkpoint and stop after this epoch, as an interrupted run would (--resume continues)"})
     resume: bool = field(default=False, metadata={"help": "continue the latest run of this scenario and mode"})
 
     def check(self):
         if self.source == self.target:
             raise UsageError("--source and --target must differ")
-        if self.epochs < 1 or self.batch_size < 2:
-            raise UsageError("--epochs must be positive and --batch-size at least 2")
-        if not self.lambda_max >= 0:
-            raise UsageError("--lambda-max must be a number ≥ 0")
 
     @property
     def name(self) -> str:
-        return f"p3_{self.source}2{self.target}" + ("" if self.mode == "dann" else f"_{self.mode}")
+        return checkpoint_stem(self.mode, self.source, self.target)
 
 
 def main(cfg: Config) -> None:
@@ -135,7 +133,7 @@ def main(cfg: Config) -> None:
             bar.update(cfg.batch_size)
         loss_cls, loss_dom = (sums / steps_per_epoch).tolist()
         if not (torch.isfinite(sums).all()):
-            raise TrainingDiverged(f"loss became NaN or Inf in epoch {epoch}; last good checkpoint: {run / 'latest.pt'}")
+            raise diverged(run, f"in epoch {epoch}")
         val = accuracy(net, data.val_images, data.val_labels, rt.device)
         improved = val > best
         best = max(best, val)
@@ -145,7 +143,7 @@ def main(cfg: Config) -> None:
                 **diagnostic)
         bar.set_postfix(cls=f"{loss_cls:.3f}", dom=f"{loss_dom:.3f}", val=f"{val:.3f}")
         if improved or cfg.select == "last":
-            atomic_save({"module": "p3_dann.model", "arch": cfg.arch, "model": net.state_dict(), "source": cfg.source,
+            atomic_save({"problem": "p3", "arch": cfg.arch, "model": net.state_dict(), "source": cfg.source,
                          "target": cfg.target, "mode": cfg.mode, "epoch": epoch, "val_accuracy": val,
                          "config": dataclasses.asdict(cfg)}, ckpt_dir / f"{cfg.name}.pt")
         atomic_save({"model": net.state_dict(), "optimizer": opt.state_dict(), "labelled": data.labelled.state_dict(),

@@ -23,7 +23,7 @@ train() {  # train CHECKPOINT COMMAND...: run COMMAND unless CHECKPOINT exists
 }
 
 stage "demo data"
-[ -d "$data" ] || python3 -m common.demo_data --out "$DEMO_DATA" ${DEMO_SIZES:-}
+[ -d "$data" ] || python3 -m app.demo_data --out "$DEMO_DATA" ${DEMO_SIZES:-}
 
 stage "digit evaluator (our LeNet on MNIST-M)"
 train "$ck/digit_classifier.pt" python3 -m p2_acgan.digit_classifier train --data-root "$data" \
@@ -37,16 +37,15 @@ stage "P2 ACGAN ($P2_STEPS steps)"
 train "$ck/p2_acgan.pt" python3 -m p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P2_STEPS" \
   --batch-size "$BATCH" --eval-every 100 --fake-cls-start 100 --classifier "$ck/digit_classifier.pt"
 
-for pair in mnistm:usps svhn:mnistm usps:svhn; do
-  s="${pair%%:*}"; t="${pair##*:}"
-  for mode in source dann target; do
-    name="p3_${s}2${t}"; [ "$mode" = dann ] || name="${name}_${mode}"
-    stage "P3 $s -> $t, $mode, $P3_EPOCHS epoch(s)"
-    train "$ck/$name.pt" python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" \
-      --mode "$mode" --ckpt-dir "$ck" --epochs "$P3_EPOCHS" --batch-size "$UDA_BATCH"
-  done
-  stage "bonus $s -> $t, $BONUS_EPOCHS epoch(s)"
-  train "$ck/bonus_${s}2${t}.pt" python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" \
-    --ckpt-dir "$ck" --epochs "$BONUS_EPOCHS" --batch-size "$UDA_BATCH"
-done
+while read -r s t kind stem _ <&3; do  # every UDA model and its checkpoint name, from common/uda/scenarios.py
+  if [ "$kind" = bonus ]; then
+    stage "bonus $s -> $t, $BONUS_EPOCHS epoch(s)"
+    train "$ck/$stem.pt" python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" \
+      --ckpt-dir "$ck" --epochs "$BONUS_EPOCHS" --batch-size "$UDA_BATCH"
+  else
+    stage "P3 $s -> $t, $kind, $P3_EPOCHS epoch(s)"
+    train "$ck/$stem.pt" python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" \
+      --mode "$kind" --ckpt-dir "$ck" --epochs "$P3_EPOCHS" --batch-size "$UDA_BATCH"
+  fi
+done 3< <(python3 -m common.uda.scenarios --kinds source,dann,target,bonus)
 stage ""

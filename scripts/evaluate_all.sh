@@ -12,13 +12,13 @@ TSNE_SAMPLES="${TSNE_SAMPLES:-1000}"
 
 echo "== [eval] P1: hw2_p1.sh, FID against the test faces, IS"
 bash "$root/scripts/hw2_p1.sh" "$eval/p1_images"
-python3 -m common.image_grid "$eval/p1_grid.png" 8 $(ls "$eval"/p1_images/*.png | head -32)
+python3 -m common.data.image_grid "$eval/p1_grid.png" 8 $(ls "$eval"/p1_images/*.png | head -32)
 python3 -m common.metrics fid "$eval/p1_images" "$data/face/test" | tee "$eval/p1_fid.txt"
 python3 -m common.metrics is "$eval/p1_images" | tee "$eval/p1_is.txt"
 
 echo "== [eval] P2: hw2_p2.sh and the digit classifiers"
 bash "$root/scripts/hw2_p2.sh" "$eval/p2_images"
-python3 -m common.image_grid "$eval/p2_grid.png" 10 $(for d in 0 1 2 3 4 5 6 7 8 9; do
+python3 -m common.data.image_grid "$eval/p2_grid.png" 10 $(for d in 0 1 2 3 4 5 6 7 8 9; do
   for i in 001 002 003 004 005 006 007 008 009 010; do echo "$eval/p2_images/${d}_$i.png"; done; done)
 classifiers=(--classifier "$HW2_CKPT_DIR/digit_classifier.pt")
 [ -n "${COURSE_CLASSIFIER:-}" ] && classifiers+=(--classifier "$COURSE_CLASSIFIER")
@@ -26,20 +26,18 @@ python3 -m p2_acgan.evaluate "$eval/p2_images" "${classifiers[@]}" | tee "$eval/
 
 echo "== [eval] P3 and bonus: hw2_p3.sh / hw2_bonus.sh per target, accuracy against test.csv"
 tsne_ckpts=()
-for pair in mnistm:usps svhn:mnistm usps:svhn; do
-  s="${pair%%:*}"; t="${pair##*:}"; test_dir="$data/digits/$t/test"; gt="$data/digits/$t/test.csv"
-  bash "$root/scripts/hw2_p3.sh" "$test_dir" "$t" "$eval/p3_dann_${s}2${t}.csv" >/dev/null
-  bash "$root/scripts/hw2_bonus.sh" "$test_dir" "$t" "$eval/bonus_${s}2${t}.csv" >/dev/null
-  for mode in source target; do  # the bounds go through the same prediction code, from their own checkpoints
-    python3 -m p3_dann.inference "$test_dir" "$t" "$eval/p3_${mode}_${s}2${t}.csv" \
-      --ckpt "$HW2_CKPT_DIR/p3_${s}2${t}_${mode}.pt" >/dev/null
-  done
-  for kind in p3_source p3_dann p3_target bonus; do
-    python3 -m p3_dann.evaluate "$eval/${kind}_${s}2${t}.csv" "$gt" | tee "$eval/${kind}_${s}2${t}.txt"
-  done
-  tsne_ckpts+=("$HW2_CKPT_DIR/p3_${s}2${t}.pt" "$HW2_CKPT_DIR/bonus_${s}2${t}.pt")
-done
-python3 -m p3_dann.tsne --data-root "$data" --out "$eval" --samples "$TSNE_SAMPLES" "${tsne_ckpts[@]}"
+while read -r s t kind stem result <&3; do  # every UDA model, its checkpoint and result names (common/uda/scenarios.py)
+  test_dir="$data/digits/$t/test"
+  case "$kind" in  # the graders' scripts for theirs; the bounds through the same code, from their checkpoints
+    dann) bash "$root/scripts/hw2_p3.sh" "$test_dir" "$t" "$eval/$result.csv" >/dev/null
+          tsne_ckpts+=("$HW2_CKPT_DIR/$stem.pt") ;;
+    bonus) bash "$root/scripts/hw2_bonus.sh" "$test_dir" "$t" "$eval/$result.csv" >/dev/null
+           tsne_ckpts+=("$HW2_CKPT_DIR/$stem.pt") ;;
+    *) python3 -m p3_dann.inference "$test_dir" "$t" "$eval/$result.csv" --ckpt "$HW2_CKPT_DIR/$stem.pt" >/dev/null ;;
+  esac
+  python3 -m common.uda.evaluate "$eval/$result.csv" "$data/digits/$t/test.csv" | tee "$eval/$result.txt"
+done 3< <(python3 -m common.uda.scenarios --kinds dann,bonus,source,target)
+python3 -m app.tsne --data-root "$data" --out "$eval" --samples "$TSNE_SAMPLES" "${tsne_ckpts[@]}"
 
 echo "== [report]"
-python3 -m common.report "$runs"
+python3 -m app.report "$runs"

@@ -9,9 +9,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ $# -lt 1 ]; then echo "usage: bash scripts/train_bonus.sh DATA_ROOT [CKPT_DIR]" >&2; exit 2; fi
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 data="$1"; ck="${2:-$root/checkpoints}"; epochs="${EPOCHS:-60}"
-python3 -m bonus_uda.train --data-root "$data" --source mnistm --target usps --ckpt-dir "$ck" --epochs "$epochs"
-python3 -m bonus_uda.train --data-root "$data" --source svhn --target mnistm --ckpt-dir "$ck" --epochs "$epochs"
-python3 -m bonus_uda.train --data-root "$data" --source usps --target svhn --ckpt-dir "$ck" --epochs "$epochs"
-python3 -m p3_dann.table --data-root "$data" --ckpt-dir "$ck" --rows dann,bonus --out "$ck/bonus_table.md"
-python3 -m p3_dann.tsne --data-root "$data" --out "$ck/figures" "$ck/bonus_mnistm2usps.pt" "$ck/bonus_svhn2mnistm.pt" \
-  "$ck/bonus_usps2svhn.pt"
+tsne=()
+while read -r s t _ stem _ <&3; do  # the three scenarios and their checkpoint names, from common/uda/scenarios.py
+  python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" --ckpt-dir "$ck" --epochs "$epochs"
+  tsne+=("$ck/$stem.pt")
+done 3< <(python3 -m common.uda.scenarios --kinds bonus)
+python3 -m app.uda_table --data-root "$data" --ckpt-dir "$ck" --kinds dann,bonus --out "$ck/bonus_table.md"
+python3 -m app.tsne --data-root "$data" --out "$ck/figures" "${tsne[@]}"

@@ -9,14 +9,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ $# -lt 1 ]; then echo "usage: bash scripts/train_p3.sh DATA_ROOT [CKPT_DIR]" >&2; exit 2; fi
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 data="$1"; ck="${2:-$root/checkpoints}"; epochs="${EPOCHS:-60}"
-python3 -m p3_dann.train --data-root "$data" --source mnistm --target usps --mode source --ckpt-dir "$ck" --epochs "$epochs"
-python3 -m p3_dann.train --data-root "$data" --source mnistm --target usps --mode dann --ckpt-dir "$ck" --epochs "$epochs"
-python3 -m p3_dann.train --data-root "$data" --source mnistm --target usps --mode target --ckpt-dir "$ck" --epochs "$epochs"
-python3 -m p3_dann.train --data-root "$data" --source svhn --target mnistm --mode source --ckpt-dir "$ck" --epochs "$epochs"
-python3 -m p3_dann.train --data-root "$data" --source svhn --target mnistm --mode dann --ckpt-dir "$ck" --epochs "$epochs"
-python3 -m p3_dann.train --data-root "$data" --source svhn --target mnistm --mode target --ckpt-dir "$ck" --epochs "$epochs"
-python3 -m p3_dann.train --data-root "$data" --source usps --target svhn --mode source --ckpt-dir "$ck" --epochs "$epochs"
-python3 -m p3_dann.train --data-root "$data" --source usps --target svhn --mode dann --ckpt-dir "$ck" --epochs "$epochs"
-python3 -m p3_dann.train --data-root "$data" --source usps --target svhn --mode target --ckpt-dir "$ck" --epochs "$epochs"
-python3 -m p3_dann.table --data-root "$data" --ckpt-dir "$ck" --rows source,dann,target --out "$ck/p3_table.md"
-python3 -m p3_dann.tsne --data-root "$data" --out "$ck/figures" "$ck/p3_mnistm2usps.pt" "$ck/p3_svhn2mnistm.pt" "$ck/p3_usps2svhn.pt"
+tsne=()
+while read -r s t mode stem _ <&3; do  # the nine models and their checkpoint names, from common/uda/scenarios.py
+  python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" --mode "$mode" --ckpt-dir "$ck" --epochs "$epochs"
+  [ "$mode" != dann ] || tsne+=("$ck/$stem.pt")
+done 3< <(python3 -m common.uda.scenarios --kinds source,dann,target)
+python3 -m app.uda_table --data-root "$data" --ckpt-dir "$ck" --kinds source,dann,target --out "$ck/p3_table.md"
+python3 -m app.tsne --data-root "$data" --out "$ck/figures" "${tsne[@]}"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from common.config import parse_config
+from common.training.config import parse_config
 from common.errors import run_cli
 
 REPO = Path(__file__).resolve().parent.parent

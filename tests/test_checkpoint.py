@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from common.checkpoint import atomic_save, load_checkpoint
+from common.training.checkpoint import atomic_save, load_checkpoint
 from common.errors import UsageError
 
 
@@ -44,7 +44,7 @@ class Payload:
 
 def test_refuses_arbitrary_pickled_objects(tmp_path):
     torch.save({"model": Payload()}, tmp_path / "evil.pt")
-    with pytest.raises(UsageError, match="refusing to load"):
+    with pytest.raises(UsageError, match="refused for safety"):
         load_checkpoint(tmp_path / "evil.pt")
 
 

@@ -7,11 +7,12 @@ import pytest
 import torch
 from PIL import Image
 
-from common import tensor_cache
-from common.batches import TensorBatches
-from common.datasets import DigitFolder, InferenceFolder, digit_split_files, load_digits, load_faces
+from common.data import tensor_cache
+from common.data.batches import TensorBatches
+from common.data.datasets import digit_split_files, load_digits, load_faces
+from common.data.images import list_images
 from common.errors import UsageError
-from common.splits import train_val_split
+from common.data.splits import train_val_split
 
 
 def write_domain(root: Path, rows: list[tuple[str, int]], images: dict[str, Image.Image], split="train"):
@@ -51,9 +52,8 @@ def test_labels_follow_image_name_not_csv_order(tmp_path):
     files, labels = digit_split_files(tmp_path, "usps", "train")
     assert [p.name for p in files] == ["a.png", "b.png", "c.png", "d.png"]
     assert labels.tolist() == [1, 2, 3, 4]
-    ds = DigitFolder(tmp_path, "usps", "train")
-    x, y = ds[3]
-    assert y == 4 and x.shape == (3, 28, 28) and -1 <= x.min() <= x.max() <= 1
+    images, labels = load_digits(tmp_path, "usps", "train")
+    assert labels.tolist() == [1, 2, 3, 4] and images.shape == (4, 3, 28, 28) and images.dtype == torch.uint8
 
 
 def test_csv_row_without_file_is_named(tmp_path):
@@ -75,19 +75,18 @@ def test_corrupt_png_names_the_file(tmp_path):
         load_digits(tmp_path, "usps", "train")
 
 
-def test_inference_folder_skips_stray_files_and_refuses_empty(tmp_path, capsys):
+def test_image_folder_skips_stray_files_and_refuses_empty(tmp_path, capsys):
     (tmp_path / "x").mkdir()
     Image.new("RGB", (28, 28)).save(tmp_path / "x" / "b.png")
     Image.new("RGB", (28, 28)).save(tmp_path / "x" / "a.png")
     (tmp_path / "x" / "notes.txt").write_text("hello")
-    folder = InferenceFolder(tmp_path / "x")
-    assert folder.names == ["a.png", "b.png"]
+    assert [p.name for p in list_images(tmp_path / "x")] == ["a.png", "b.png"]
     assert "skipped 1 non-image file" in capsys.readouterr().err
     (tmp_path / "empty").mkdir()
     with pytest.raises(UsageError, match="holds no images"):
-        InferenceFolder(tmp_path / "empty")
+        list_images(tmp_path / "empty")
     with pytest.raises(UsageError, match="does not exist"):
-        InferenceFolder(tmp_path / "nope")
+        list_images(tmp_path / "nope")
 
 
 def test_unknown_domain_is_refused(tmp_path):
@@ -160,7 +159,7 @@ def test_demo_builder_layout_counts_labels_and_modes(demo_root):
 
 
 def test_demo_builder_is_deterministic_and_ships_real_usps(tmp_path):
-    from common.demo_data import USPS_FILE, build, main
+    from app.demo_data import USPS_FILE, build, main
 
     main(["--out", str(tmp_path / "a"), "--seed", "5", "--mnistm", "20", "--usps", "20", "--svhn", "20", "--faces", "10"])
     build(tmp_path / "b", seed=5, mnistm=20, usps=20, svhn=20, faces=10)

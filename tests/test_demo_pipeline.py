@@ -10,7 +10,7 @@ import re
 import pytest
 from PIL import Image
 
-from common.scenarios import SCENARIOS
+from common.uda.scenarios import SCENARIOS
 from tests.helpers import REPO, command, run_module, same_files
 
 COURSE_CLASSIFIER = REPO.parent / "shared" / "data" / "Classifier.pth"

@@ -10,8 +10,8 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
-from common.batches import TensorBatches
-from common.device import choose_runtime
+from common.data.batches import TensorBatches
+from common.training.runtime import choose_runtime
 from p1_dcgan.train import Config, GANTrainer
 
 HOST_READS = {"aten._local_scalar_dense.default", "aten.nonzero.default", "aten.is_nonzero.default",

@@ -4,8 +4,8 @@ import math
 import pytest
 import torch
 
-from common.domain_adversarial import annealed_lr, dann_lambda, domain_loss, grad_reverse
-from common.layer_table import layer_rows
+from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss, grad_reverse
+from common.training.layer_table import layer_rows
 
 
 def counts(model, *inputs, kind=None):
@@ -50,7 +50,7 @@ def test_p3_dann_matches_the_report():
 
 
 def test_gray_standardize_removes_colour_brightness_and_contrast():
-    from common.input_norm import GrayStandardize
+    from common.uda.input_norm import GrayStandardize
 
     x = torch.rand(3, 1, 28, 28).expand(-1, 3, -1, -1)
     tinted = x * torch.tensor([0.5, 1.0, 2.0]).view(1, 3, 1, 1) * 3 + 0.7  # a colour cast, brighter, more contrast
@@ -61,7 +61,7 @@ def test_gray_standardize_removes_colour_brightness_and_contrast():
 
 
 def test_random_affine_keeps_shape_and_its_identity_setting_is_the_identity():
-    from common.augment import random_affine
+    from common.data.augment import random_affine
 
     x = torch.rand(5, 3, 28, 28)
     assert torch.allclose(random_affine(x, rotation_deg=0, scale=(1, 1), shift=0), x, atol=1e-5)
@@ -116,7 +116,7 @@ def test_bonus_losses_known_answers():
 
 
 def test_ema_warms_up_then_tracks():
-    from common.ema import EMA
+    from common.training.ema import EMA
 
     m = torch.nn.Linear(2, 2)
     ema = EMA(m, 0.99)

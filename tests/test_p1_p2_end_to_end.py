@@ -95,7 +95,7 @@ def test_p2_interrupted_and_resumed_equals_uninterrupted(demo_root, tmp_path, ev
 
 @pytest.mark.skipif(not COURSE_CLASSIFIER.exists(), reason="the course classifier is not on this machine")
 def test_course_classifier_loads_on_cpu_and_reads_demo_mnistm(demo_root):
-    from common.datasets import load_digits
+    from common.data.datasets import load_digits
     from p2_acgan.digit_classifier import load_classifier, predict
 
     images, labels = load_digits(demo_root, "mnistm", "test")

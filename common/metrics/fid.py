@@ -14,10 +14,10 @@ import numpy as np
 import torch
 
 from common.errors import UsageError
-from common.images import list_images
+from common.data.images import list_images
 from common.metrics import MetricSkipped
 from common.metrics.folder import folder_batches
-from common.tensor_cache import cache_dir, listing_key
+from common.data.tensor_cache import cache_dir, listing_key
 
 
 def random_fid_state_dict(seed: int = 0) -> dict:

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from common.images import list_images, read_rgb
+from common.data.images import list_images, read_rgb
 
 
 def folder_batches(folder: Path, batch_size: int) -> Iterator[torch.Tensor]:

@@ -10,7 +10,7 @@ def read_label_csv(path: Path) -> dict[str, int]:
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"label file {path} is missing")
-    with open(path, newline="") as f:
+    with open(path, newline="", encoding="utf-8-sig") as f:  # a byte-order mark is not part of the header
         rows = list(csv.reader(f))
     if not rows or [c.strip() for c in rows[0][:2]] != ["image_name", "label"]:
         raise UsageError(f"{path} must start with the header 'image_name,label'")

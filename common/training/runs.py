@@ -3,6 +3,9 @@ import json
 import time
 from pathlib import Path
 
+from common.errors import TrainingDiverged, UsageError
+from common.training.checkpoint import load_checkpoint
+
 
 def new_run_dir(base: Path) -> Path:
     """Create base/00000, base/00001, ...: the next free number, never another run's folder."""
@@ -43,18 +46,26 @@ class MetricsLog:
         with open(self.path, "a") as f:
             f.write(json.dumps(values) + "\n")
 
-    def read(self) -> list[dict]:
-        if not self.path.exists():
-            return []
-        return [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+
+def read_metrics(run_dir: Path) -> list[dict]:
+    """The rows of run_dir/metrics.jsonl (none if it is missing)."""
+    path = Path(run_dir) / "metrics.jsonl"
+    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
+
+
+def diverged(run_dir: Path, when: str) -> TrainingDiverged:
+    """The error for a NaN or infinite loss, naming the checkpoint to resume from only when there is one."""
+    latest = Path(run_dir) / "latest.pt"
+    if latest.exists():
+        return TrainingDiverged(f"a loss became NaN or Inf {when}; the last good checkpoint is {latest} "
+                                "(--resume continues from it; a lower learning rate may help)")
+    return TrainingDiverged(f"a loss became NaN or Inf {when}, before any checkpoint was saved; "
+                            "lower the learning rate and start again")
 
 
 def start_or_resume(base: Path, resume: bool, config: dict) -> tuple[Path, dict | None]:
     """A fresh numbered run folder with config.json, or with `resume` the latest run folder holding
     latest.pt together with that checkpoint (loaded with weights_only=True)."""
-    from common.checkpoint import load_checkpoint
-    from common.errors import UsageError
-
     if resume:
         run = latest_run_dir(base, "latest.pt")
         if run is None:

@@ -7,10 +7,7 @@ on the device with no copy from the host and no host read, so on a GPU the host 
 """
 import torch
 
-
-def to_signed_unit(images: torch.Tensor) -> torch.Tensor:
-    """uint8 [0, 255] -> float [-1, 1], the input range of every network here (Normalize(0.5, 0.5))."""
-    return images.float().div_(127.5).sub_(1.0)
+from common.data.pixels import to_signed_unit
 
 
 class TensorBatches:

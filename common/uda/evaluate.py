@@ -1,9 +1,9 @@
-"""Score predictions: `python3 -m p3_dann.evaluate PRED_CSV GT_CSV` prints
+"""Score predictions: `python3 -m common.uda.evaluate PRED_CSV GT_CSV` prints
 `Accuracy: correct/total (percent%)` as the course's script does, matching rows by image_name."""
 import argparse
 from pathlib import Path
 
-from common.label_csv import read_label_csv
+from common.data.label_csv import read_label_csv
 from common.errors import UsageError, run_cli
 
 

@@ -1,4 +1,4 @@
-"""Tile image files into one figure: `python3 -m common.image_grid OUT.png COLUMNS FILE [FILE ...]`.
+"""Tile image files into one figure: `python3 -m common.data.image_grid OUT.png COLUMNS FILE [FILE ...]`.
 
 Draws the report's sample grids from the files the graders' scripts wrote (no second generation pass).
 Images are tiled row by row at the first image's size with a 2-pixel black border, as torchvision's save_image.
@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from common.atomic_output import atomic_path
+from common.data.images import read_rgb
 from common.errors import UsageError, run_cli
-from common.images import read_rgb
 
 PAD = 2
 
@@ -26,21 +27,30 @@ def tile(images: list[np.ndarray], columns: int) -> Image.Image:
     return grid
 
 
+def save_png(image: Image.Image, path: Path) -> None:
+    """Write a picture as PNG, whole or not at all."""
+    with atomic_path(path) as tmp:
+        image.save(tmp, format="PNG")
+
+
 def tile_files(files: list[Path], columns: int) -> Image.Image:
-    with Image.open(files[0]) as im:
-        size = im.size[0]
+    """The files tiled at the first one's width (each read as RGB, squared)."""
+    try:
+        with Image.open(files[0]) as im:
+            size = im.size[0]
+    except (OSError, ValueError, Image.DecompressionBombError) as e:
+        raise UsageError(f"cannot read image {files[0]}: {e}") from None
     return tile([read_rgb(path, size) for path in files], columns)
 
 
 def main() -> None:
     if len(sys.argv) < 4 or not sys.argv[2].isdigit() or int(sys.argv[2]) < 1:
-        raise UsageError("usage: python3 -m common.image_grid OUT.png COLUMNS FILE [FILE ...]")
+        raise UsageError("usage: python3 -m common.data.image_grid OUT.png COLUMNS FILE [FILE ...]")
     out, columns, files = Path(sys.argv[1]), int(sys.argv[2]), [Path(f) for f in sys.argv[3:]]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise UsageError(f"{len(missing)} image(s) to tile do not exist: {', '.join(missing[:3])}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tile_files(files, columns).save(out)
+    save_png(tile_files(files, columns), out)
     print(f"wrote {out}")
 
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import torch
 
-from common.batches import TensorBatches
-from common.datasets import load_digits
-from common.splits import train_val_split
-from common.uda import predict_images
+from common.data.batches import TensorBatches
+from common.data.datasets import load_digits
+from common.data.splits import train_val_split
+from common.training.seeding import stream_seed
 
 
 @dataclass
@@ -27,12 +27,6 @@ def domain_data(root: Path, labelled_domain: str, unlabelled_domain: str | None,
     unlabelled = None
     if unlabelled_domain is not None:
         t_images, _ = load_digits(root, unlabelled_domain, "train")  # labels are loaded but never used
-        unlabelled = TensorBatches(t_images, None, batch_size, device, seed + 1)
+        unlabelled = TensorBatches(t_images, None, batch_size, device, stream_seed(seed, "target_batches"))
     return DomainData(labelled, unlabelled, images[va], labels[va])
 
-
-def accuracy(net: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor, device: torch.device) -> float:
-    was_training = net.training
-    acc = (predict_images(net, images, device) == labels).float().mean().item()
-    net.train(was_training)
-    return acc

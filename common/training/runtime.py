@@ -1,5 +1,7 @@
-"""Device, precision and memory format, chosen once at the top of a script; loops have no device branches."""
+"""Device, precision and memory format for training, chosen once at the top of a script (loops have no device
+branches), and the deterministic device of the graders' scripts."""
 import contextlib
+import os
 from dataclasses import dataclass
 
 import torch
@@ -33,3 +35,14 @@ def choose_runtime(precision: str = "auto", device: str = "auto") -> Runtime:
         torch.backends.cudnn.allow_tf32 = True
     fmt = torch.channels_last if dev.type == "cuda" else torch.contiguous_format
     return Runtime(dev, dtype, fmt)
+
+
+def inference_device() -> torch.device:
+    """The device for the graders' scripts, with deterministic kernels: cuDNN may otherwise pick a
+    different (non-deterministic) transposed-convolution algorithm per run, and the graders need the
+    same images and predictions every time."""
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS, set before CUDA starts
+    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.deterministic = True
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")

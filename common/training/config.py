@@ -6,12 +6,33 @@
         steps: int = field(default=1000, metadata={"help": "optimizer steps"})
 
 becomes `--data-root` (required, no default) and `--steps N`. Booleans become `--flag/--no-flag`;
-`choices` in the metadata restrict a value. A `check()` method on the config, if present, rejects
-impossible combinations with a UsageError.
+`choices` in the metadata restrict a value, and so do the bounds "min"/"max" (inclusive) and "above"/"below"
+(exclusive); a float must be finite. A `check()` method on the config, if present, rejects impossible
+combinations with a UsageError.
 """
 import argparse
 import dataclasses
+import math
+import operator
 import typing
+
+from common.errors import UsageError
+
+BOUNDS = {"min": (operator.ge, "≥"), "max": (operator.le, "≤"), "above": (operator.gt, ">"), "below": (operator.lt, "<")}
+
+
+def check_bounds(cfg) -> None:
+    """One line naming the option for a value outside its field's bounds, or a float that is NaN or infinite."""
+    for f in dataclasses.fields(cfg):
+        value = getattr(cfg, f.name)
+        if value is None or isinstance(value, (bool, str)):
+            continue
+        option = "--" + f.name.replace("_", "-")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise UsageError(f"{option} must be a finite number, got {value}")
+        for key, (holds, sign) in BOUNDS.items():
+            if key in f.metadata and not holds(value, f.metadata[key]):
+                raise UsageError(f"{option} must be {sign} {f.metadata[key]}, got {value}")
 
 
 def parse_config(cls, argv: list[str] | None = None):
@@ -35,6 +56,7 @@ def parse_config(cls, argv: list[str] | None = None):
             opts["required"] = True
         parser.add_argument("--" + f.name.replace("_", "-"), **opts)
     cfg = cls(**vars(parser.parse_args(argv)))
+    check_bounds(cfg)
     if hasattr(cfg, "check"):
         cfg.check()
     return cfg

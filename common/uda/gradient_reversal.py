@@ -39,9 +39,11 @@ def annealed_lr(progress: float, lr0: float, alpha: float = 10.0, beta: float = 
     return lr0 / (1.0 + alpha * progress) ** beta
 
 
-def domain_loss(domain_logits: torch.Tensor, n_source: int) -> torch.Tensor:
-    """Cross-entropy of the domain classifier on a joint batch: the first `n_source` rows are source (0),
-    the rest target (1)."""
-    target = torch.ones(len(domain_logits), dtype=torch.long, device=domain_logits.device)
+def domain_loss(domain_log_probs: torch.Tensor, n_source: int) -> torch.Tensor:
+    """Cross-entropy of the domain classifier's log-probabilities (B, 2) on a joint batch: the first `n_source`
+    rows are source (0), the rest target (1)."""
+    target = torch.ones(len(domain_log_probs), dtype=torch.long, device=domain_log_probs.device)
     target[:n_source] = 0
-    return F.cross_entropy(domain_logits, target)
+    # cross_entropy re-normalises log-probabilities, which changes them only by rounding; nll_loss would be
+    # equivalent but would not reproduce, bit for bit, the checkpoints a seed has given so far.
+    return F.cross_entropy(domain_log_probs, target)

@@ -1,0 +1,24 @@
+"""Deterministic sampling from a trained generator, shared by both GANs' training and graders' scripts."""
+import torch
+
+from common.data.pixels import to_uint8
+
+GRADER_SEED = 2022  # latents of the graders' images: one fixed seed, so every run writes the same files
+
+
+def seeded_latents(n: int, dim: int, seed: int) -> torch.Tensor:
+    """(n, dim) standard normal latents drawn on the CPU, identical on every machine and run."""
+    return torch.randn(n, dim, generator=torch.Generator().manual_seed(seed))
+
+
+@torch.no_grad()
+def generate_uint8(g: torch.nn.Module, z: torch.Tensor, *conditions: torch.Tensor, device: torch.device,
+                   batch_size: int = 250) -> torch.Tensor:
+    """uint8 images (N, 3, H, W) on the CPU from generator `g` in eval mode (batch norm's running statistics),
+    `batch_size` latents (and their conditions, e.g. class labels) at a time; g's mode is restored after."""
+    was_training = g.training
+    g.eval()
+    out = torch.cat([to_uint8(g(z[i:i + batch_size].to(device), *(c[i:i + batch_size].to(device) for c in conditions))).cpu()
+                     for i in range(0, len(z), batch_size)])
+    g.train(was_training)
+    return out
