@@ -44,14 +44,8 @@ def write_text(path: Path, text: str) -> None:
         tmp.write_text(text)
 
 
-@contextlib.contextmanager
-def atomic_folder(out_dir: Path, names: list[str]) -> Iterator[Path]:
-    """Yield a temporary folder in which to write exactly the files `names`; on success they move into out_dir.
-
-    An out_dir that already holds other files is refused before anything is written: the graders count
-    what the folder holds, so stray files would change the count. Our own names from an earlier run are replaced.
-    """
-    out_dir = Path(out_dir)
+def check_output_folder(out_dir: Path, names: list[str]) -> None:
+    """Refuse, before any work, an output folder that is a file or holds files other than `names`."""
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"output folder {out_dir} is a file")
     if out_dir.is_dir():
@@ -60,6 +54,17 @@ def atomic_folder(out_dir: Path, names: list[str]) -> Iterator[Path]:
         if others:
             raise UsageError(f"output folder {out_dir} already holds {len(others)} other file(s) "
                              f"({', '.join(others[:3])}); empty it or choose a new folder")
+
+
+@contextlib.contextmanager
+def atomic_folder(out_dir: Path, names: list[str]) -> Iterator[Path]:
+    """Yield a temporary folder in which to write exactly the files `names`; on success they move into out_dir.
+
+    An out_dir that already holds other files is refused before anything is written: the graders count
+    what the folder holds, so stray files would change the count. Our own names from an earlier run are replaced.
+    """
+    out_dir = Path(out_dir)
+    check_output_folder(out_dir, names)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=_parent_folder(out_dir)))
     try:
         yield tmp

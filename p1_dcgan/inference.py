@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 
+from common.atomic_output import check_output_folder
 from common.errors import UsageError, run_cli
 from common.gan.png_folder import save_pngs
 from common.gan.sampling import GRADER_SEED, generate_uint8, seeded_latents
@@ -41,9 +42,10 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, required=True, help="folder for the 1000 PNGs (created if missing)")
     a = p.parse_args()
+    names = [f"{i:04d}.png" for i in range(COUNT)]
+    check_output_folder(a.out, names)  # before the work, not after
     ckpt = load_grader_checkpoint("p1_dcgan.pt", "python3 -m p1_dcgan.train --data-root hw2_data")
-    images = generate(ckpt, COUNT, GRADER_SEED, inference_device())
-    save_pngs(images, [f"{i:04d}.png" for i in range(COUNT)], a.out)
+    save_pngs(generate(ckpt, COUNT, GRADER_SEED, inference_device()), names, a.out)
     print(f"wrote {COUNT} images to {a.out}")
 
 

@@ -1,6 +1,6 @@
 """Train the P1 face GAN: `python3 -m p1_dcgan.train --data-root ROOT --ckpt-dir DIR [--arch ...]`.
 
-Writes a numbered run folder DIR/runs/p1/NNNNN (config.json, metrics.jsonl, latest.pt, best.pt, samples/)
+Writes a numbered run folder DIR/runs/p1/NNNNN (config.json, metrics.jsonl, latest.pt, samples/)
 and the graders' checkpoint DIR/p1_dcgan.pt (the EMA generator of the best step by FID).
 """
 import dataclasses
@@ -175,7 +175,6 @@ def main(cfg: Config) -> None:
                  "step": step, "best_fid": best_fid, "config": dataclasses.asdict(cfg)}
         atomic_save(state, run / "latest.pt")
         if fid_net is None or fid == best_fid:
-            atomic_save(state, run / "best.pt")
             atomic_save({"arch": cfg.arch, "generator": trainer.sampling_generator().state_dict(), "step": step,
                          "fid": fid, "config": dataclasses.asdict(cfg)}, ckpt_dir / "p1_dcgan.pt")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 
+from common.atomic_output import check_output_folder
 from common.errors import UsageError, run_cli
 from common.gan.png_folder import save_pngs
 from common.gan.sampling import GRADER_SEED, generate_uint8
@@ -36,11 +37,12 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, required=True, help="folder for the 1000 PNGs (created if missing)")
     a = p.parse_args()
+    names = [f"{d}_{i:03d}.png" for d in range(NUM_CLASSES) for i in range(1, PER_CLASS + 1)]
+    check_output_folder(a.out, names)  # before the work, not after
     ckpt = load_grader_checkpoint("p2_acgan.pt", "python3 -m p2_acgan.train --data-root hw2_data")
     device = inference_device()
     g = generator_from_checkpoint(ckpt).to(device)
     z, labels = fixed_eval_inputs(GRADER_SEED, PER_CLASS)
-    names = [f"{d}_{i:03d}.png" for d in range(NUM_CLASSES) for i in range(1, PER_CLASS + 1)]
     save_pngs(generate_uint8(g, z, labels, device=device), names, a.out)
     print(f"wrote {len(names)} images to {a.out}")
 

@@ -1,6 +1,6 @@
 """Train the P2 conditional GAN: `python3 -m p2_acgan.train --data-root ROOT --ckpt-dir DIR [--arch ...]`.
 
-Writes DIR/runs/p2/NNNNN (config.json, metrics.jsonl, latest.pt, best.pt, samples/) and the graders'
+Writes DIR/runs/p2/NNNNN (config.json, metrics.jsonl, latest.pt, samples/) and the graders'
 checkpoint DIR/p2_acgan.pt: the (EMA) generator of the step whose 100-per-class samples the digit
 evaluator classifies best. GAN runs often get worse with longer training, so the best step is kept.
 """
@@ -106,7 +106,6 @@ def main(cfg: Config) -> None:
                  "config": dataclasses.asdict(cfg)}
         atomic_save(state, run / "latest.pt")
         if evaluator is None or acc == best_acc:
-            atomic_save(state, run / "best.pt")
             atomic_save({"arch": cfg.arch, "generator": sampler.state_dict(), "step": step, "accuracy": acc,
                          "config": dataclasses.asdict(cfg)}, ckpt_dir / "p2_acgan.pt")
 

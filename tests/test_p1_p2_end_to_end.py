@@ -23,7 +23,7 @@ def test_p1_selects_by_fid(demo_root, tmp_path):
     fids = [m["fid"] for m in metrics if "fid" in m]
     assert len(fids) == 2 and all(f >= 0 for f in fids)  # steps 2 and 3
     best = torch.load(tmp_path / "p1_dcgan.pt", weights_only=True)
-    assert best["fid"] == min(fids) and (tmp_path / "runs/p1/00000/best.pt").exists()
+    assert best["fid"] == min(fids) and not (tmp_path / "runs/p1/00000/best.pt").exists()
 
 
 def test_p1_interrupted_and_resumed_equals_uninterrupted(demo_root, tmp_path):

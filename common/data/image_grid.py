@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 
 from common.atomic_output import atomic_path
-from common.data.images import read_rgb
+from common.data.images import read_rgb, read_size
 from common.errors import UsageError, run_cli
 
 PAD = 2
@@ -35,11 +35,7 @@ def save_png(image: Image.Image, path: Path) -> None:
 
 def tile_files(files: list[Path], columns: int) -> Image.Image:
     """The files tiled at the first one's width (each read as RGB, squared)."""
-    try:
-        with Image.open(files[0]) as im:
-            size = im.size[0]
-    except (OSError, ValueError, Image.DecompressionBombError) as e:
-        raise UsageError(f"cannot read image {files[0]}: {e}") from None
+    size = read_size(files[0])
     return tile([read_rgb(path, size) for path in files], columns)
 
 

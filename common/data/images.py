@@ -36,6 +36,15 @@ def read_rgb(path: Path, size: int) -> np.ndarray:
         raise UsageError(f"cannot read image {path}: {e}") from None
 
 
+def read_size(path: Path) -> int:
+    """The width of an image file, without decoding it."""
+    try:
+        with Image.open(path) as im:
+            return im.size[0]
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+        raise UsageError(f"cannot read image {path}: {e}") from None
+
+
 def list_images(folder: Path, what: str = "image folder") -> list[Path]:
     """Image files of `folder` in sorted order. Other files are skipped with one warning.
 

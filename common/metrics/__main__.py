@@ -4,7 +4,7 @@ from pathlib import Path
 
 import torch
 
-from common.errors import run_cli
+from common.errors import UsageError, run_cli
 from common.metrics import MetricSkipped
 from common.metrics.fid import fid_of_folders
 from common.metrics.inception_score import inception_score_of_folder
@@ -25,6 +25,10 @@ def main() -> None:
     for s in (fid, inc):
         s.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     a = p.parse_args()
+    if a.metric == "fid" and a.batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
+    if a.metric == "is" and a.splits < 1:
+        raise UsageError("--splits must be at least 1")
     try:
         if a.metric == "fid":
             print(f"FID: {fid_of_folders(a.gen, a.ref, a.weights, a.device, a.batch_size):.3f}")

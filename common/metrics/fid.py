@@ -6,6 +6,7 @@ randomly initialised network of the same shape (tests and smoke runs only: its s
 Reference statistics of a folder are cached as .npz, so rescoring a checkpoint costs only the generated side.
 """
 import os
+import sys
 from pathlib import Path
 from typing import Iterable
 from unittest import mock
@@ -13,7 +14,8 @@ from unittest import mock
 import numpy as np
 import torch
 
-from common.errors import UsageError
+from common.atomic_output import atomic_path
+from common.errors import UsageError, os_error_line
 from common.data.images import list_images
 from common.metrics import MetricSkipped
 from common.metrics.folder import folder_batches
@@ -84,6 +86,9 @@ def activations(batches: Iterable[torch.Tensor], net: torch.nn.Module) -> np.nda
 
 
 def gaussian_stats(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(μ, Σ) of (N, D) features; a covariance needs N ≥ 2 (with one image it is NaN and the FID never ends)."""
+    if len(features) < 2:
+        raise UsageError(f"FID needs at least 2 images per set, got {len(features)}")
     return features.mean(axis=0), np.cov(features, rowvar=False)
 
 
@@ -134,15 +139,19 @@ def reference_stats(folder: Path, net: torch.nn.Module, weights: str | None, bat
         with np.load(file) as z:
             return z["mu"], z["sigma"]
     mu, sigma = gaussian_stats(activations(folder_batches(folder, batch_size), net))
-    file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = file.with_name(file.stem + ".tmp.npz")
-    np.savez(tmp, mu=mu, sigma=sigma)
-    os.replace(tmp, file)
+    try:
+        with atomic_path(file) as tmp:
+            np.savez(tmp, mu=mu, sigma=sigma)
+    except OSError as e:  # the cache only saves time
+        print(f"warning: not caching the reference statistics ({os_error_line(e)})", file=sys.stderr)
     return mu, sigma
 
 
 def fid_of_folders(gen: Path, ref: Path, weights: str | None = None, device: str = "cpu",
                    batch_size: int = 50) -> float:
+    for folder in (gen, ref):  # refused before any network is built or downloaded
+        if len(list_images(folder)) < 2:
+            raise UsageError(f"FID needs at least 2 images per set; {folder} holds fewer")
     net = fid_network(weights, device)
     ref_stats = reference_stats(ref, net, weights, batch_size)
     return frechet_distance_to_features(ref_stats, activations(folder_batches(gen, batch_size), net))

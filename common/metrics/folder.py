@@ -4,16 +4,13 @@ from typing import Iterator
 
 import numpy as np
 import torch
-from PIL import Image
-
-from common.data.images import list_images, read_rgb
+from common.data.images import list_images, read_rgb, read_size
 
 
 def folder_batches(folder: Path, batch_size: int) -> Iterator[torch.Tensor]:
     """uint8 (B, 3, H, W) batches of every image of `folder` in sorted order, at the first image's size."""
     files = list_images(folder)
-    with Image.open(files[0]) as im:
-        size = im.size[0]
+    size = read_size(files[0])
     for i in range(0, len(files), batch_size):
         chunk = np.stack([read_rgb(p, size) for p in files[i:i + batch_size]])
         yield torch.from_numpy(chunk).permute(0, 3, 1, 2)

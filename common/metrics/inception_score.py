@@ -11,6 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from common.data.images import list_images
 from common.errors import UsageError
 from common.metrics import MetricSkipped
 from common.metrics.fid import he_init
@@ -59,6 +60,9 @@ def class_probabilities(batches, net: torch.nn.Module) -> np.ndarray:
 
 def score_from_probabilities(probs: np.ndarray, splits: int = 10) -> tuple[float, float]:
     """(mean, std) over `splits` consecutive chunks of exp(E_x KL(p(y|x) || p(y)))."""
+    if not 1 <= splits <= len(probs):
+        raise UsageError(f"the Inception Score of {len(probs)} image(s) in {splits} split(s) is undefined: "
+                         "it needs at least one image per split")
     scores = []
     for part in np.array_split(probs, splits):
         py = part.mean(axis=0, keepdims=True)
@@ -69,5 +73,9 @@ def score_from_probabilities(probs: np.ndarray, splits: int = 10) -> tuple[float
 
 def inception_score_of_folder(folder: Path, weights: str | None = None, device: str = "cpu",
                               splits: int = 10) -> tuple[float, float]:
+    n = len(list_images(folder))
+    if not 1 <= splits <= n:  # refused before any network is built or downloaded
+        raise UsageError(f"the Inception Score of {n} image(s) in {splits} split(s) is undefined: "
+                         "it needs at least one image per split")
     net = is_network(weights, device)
     return score_from_probabilities(class_probabilities(folder_batches(folder, 32), net), splits)
