@@ -8,19 +8,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="$1"; out="$2"; work="$(mktemp -d)"
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" HW2_CACHE_DIR="$work/cache" PYTHONUNBUFFERED=1
 mkdir -p "$out"
-python3 -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name())"
+python3 -m benchmarks.gpu_probe device
 
 echo "== a 6000-image 64×64 face folder (demo faces and upscaled MNIST-M) for throughput"
-python3 - "$data" "$work/big" <<'PY'
-import sys
-from pathlib import Path
-from PIL import Image
-data, big = Path(sys.argv[1]), Path(sys.argv[2]) / "face" / "train"
-big.mkdir(parents=True)
-src = sorted((data / "face/train").iterdir()) + sorted((data / "digits/mnistm/train").iterdir())
-for i in range(6000):
-    Image.open(src[i % len(src)]).convert("RGB").resize((64, 64), Image.BILINEAR).save(big / f"{i:05d}.png")
-PY
+python3 -m benchmarks.gpu_probe face-folder "$data" "$work/big"
 
 if [ -z "${SKIP_THROUGHPUT:-}" ]; then
 echo "== benchmarks.p1_throughput"
@@ -30,31 +21,7 @@ python3 -m benchmarks.data_throughput --images 6000
 fi
 
 echo "== host syncs in a P1 training step on CUDA (torch raises on any)"
-python3 - "$work/big" <<'PY'
-import sys
-from pathlib import Path
-import torch
-from common.data.batches import TensorBatches
-from common.data.datasets import load_faces
-from common.training.runtime import choose_runtime
-from p1_dcgan.train import Config, GANTrainer
-rt = choose_runtime()
-for arch, policy in (("dcgan", ""), ("sngan", "translation,color,cutout")):
-    trainer = GANTrainer(Config(data_root="", arch=arch, diffaugment=policy), rt)
-    batches = TensorBatches(load_faces(Path(sys.argv[1]) / "face" / "train"), None, 64, rt.device, 0, flip=True,
-                            memory_format=rt.memory_format)
-    for _ in range(3):
-        trainer.step(next(batches)[0])
-    torch.cuda.set_sync_debug_mode("error")
-    try:
-        for _ in range(20):
-            trainer.step(next(batches)[0])
-        print(f"{arch}: 20 steps, no host sync")
-    except RuntimeError as e:
-        print(f"{arch}: HOST SYNC: {e}")
-    finally:
-        torch.cuda.set_sync_debug_mode("default")
-PY
+python3 -m benchmarks.gpu_probe host-syncs "$work/big"
 
 echo "== training speed of the defaults"
 ck="$work/ck"
@@ -63,22 +30,11 @@ python3 -m p1_dcgan.train --data-root "$work/big" --ckpt-dir "$ck" --steps 1000 
 python3 -m p2_acgan.digit_classifier train --data-root "$data" --out "$ck/digit_classifier.pt" --epochs 3 | tail -1
 python3 -m p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps 1000 --eval-every 500 \
   --classifier "$ck/digit_classifier.pt" 2>&1 | grep -v "img/s]" || true
-for pair in ${PAIRS:-mnistm:usps svhn:mnistm usps:svhn}; do
-  s="${pair%%:*}"; t="${pair##*:}"
+while read -r s t <&3; do
   python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" --ckpt-dir "$ck" --epochs 4 2>&1 | tail -1
   python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" --ckpt-dir "$ck" --epochs 4 2>&1 | tail -1
-done
-python3 - "$ck" <<'PY'
-import json, sys
-from pathlib import Path
-for run in sorted(Path(sys.argv[1], "runs").glob("*/00000/metrics.jsonl")):
-    rows = [json.loads(x) for x in run.read_text().splitlines()]
-    t = [r["time"] for r in rows]
-    key = "step" if "step" in rows[-1] else "epoch"
-    span = rows[-1][key] - rows[0][key]
-    if span:
-        print(f"{run.parent.parent.name:<22} {(t[-1] - t[0]) / span:8.4f} s per {key}")
-PY
+done 3< <(python3 -m common.uda.scenarios)
+python3 -m benchmarks.gpu_probe speeds "$ck"
 
 echo "== determinism of the graders' outputs on CUDA"
 export HW2_CKPT_DIR="$ck"

@@ -1,4 +1,4 @@
-"""Bonus networks: the report's improved model (SPEC §4) and, the default, the same network behind
+"""Bonus networks: the report's improved model and, the default, the same network behind
 per-image instance normalisation of the input, which removes the colour, brightness and contrast that
 separate grayscale USPS, coloured MNIST-M and SVHN before any weight sees them."""
 import torch

@@ -2,7 +2,7 @@
 
     python3 -m bonus_uda.train --data-root ROOT --source S --target T --ckpt-dir DIR [--epochs N]
 
-The method (VADA-style, built from SPEC §5's evidence): the report's shallow network behind per-image
+The method (VADA-style): the report's shallow network behind per-image
 grayscale-standardised inputs; random scale, rotation and shift of both domains; domain-adversarial alignment
 through gradient reversal (as DANN); conditional entropy on the target against a class-diversity term;
 virtual adversarial training on both domains; source images inverted at random when the target is SVHN
@@ -46,7 +46,7 @@ class Config:
     target: str = field(metadata={"choices": list(DOMAINS), "help": "target domain"})
     ckpt_dir: str = field(default="checkpoints", metadata={"help": "where the checkpoint and runs/ go"})
     arch: str = field(default="report_gray", metadata={"choices": list(ARCHS),
-                                                     "help": "report = SPEC's bonus net; report_in adds input instance norm"})
+                                                     "help": "report = the report's bonus net; report_in adds input instance norm"})
     epochs: int = field(default=60, metadata={"min": 1, "help": "passes over the source training split"})
     batch_size: int = field(default=128, metadata={"min": 2, "help": "images per domain per step"})
     lr: float = field(default=1e-3, metadata={"above": 0, "help": "initial Adam learning rate, annealed as μ0/(1+10p)^0.75"})
@@ -80,8 +80,8 @@ class Config:
 
     @property
     def source_invert_prob(self) -> float:
-        # SVHN targets show both polarities; their HW2 source, USPS, one. The other scenarios gained nothing
-        # on the demo (M→U: the target has one polarity; S→M: the SVHN source already has both).
+        # Only an SVHN target shows digits in both polarities while its source (USPS) has one. A USPS target has
+        # one polarity, and an MNIST-M target's source (SVHN) already shows both.
         if self.invert_prob is not None:
             return self.invert_prob
         return 0.5 if self.target == "svhn" else 0.0
@@ -120,7 +120,7 @@ def main(cfg: Config) -> None:
             for group in opt.param_groups:
                 group["lr"] = annealed_lr(p, cfg.lr)
             (xs, ys), (xt, _) = next(data.labelled), next(data.unlabelled)
-            xs = invert_some(xs, cfg.source_invert_prob)  # source only: inverting targets hurt USPS targets
+            xs = invert_some(xs, cfg.source_invert_prob)  # source only: with their labels, inverted images teach polarity
             xt_raw = xt
             if cfg.augment:
                 xs, xt = random_affine(xs), random_affine(xt)

@@ -1,4 +1,4 @@
-"""P1 networks: the report's DCGAN (SPEC §4) and the improved spectral-norm discriminator."""
+"""P1 networks: the report's DCGAN and the improved spectral-norm discriminator."""
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm

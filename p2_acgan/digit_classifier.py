@@ -1,4 +1,4 @@
-"""The course's LeNet digit classifier (SPEC §3), and training our own evaluator of the same shape.
+"""The course's LeNet digit classifier, and training our own evaluator of the same shape.
 
     python3 -m p2_acgan.digit_classifier train --data-root ROOT --out PATH
 

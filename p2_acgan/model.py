@@ -1,4 +1,4 @@
-"""P2 networks: the report's conditional ACGAN (SPEC §4) and the improved spectral-norm discriminator."""
+"""P2 networks: the report's conditional ACGAN and the improved spectral-norm discriminator."""
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm

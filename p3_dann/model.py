@@ -1,4 +1,4 @@
-"""P3 network: the report's DANN (SPEC §4): a feature extractor, a class head and a domain head behind
+"""P3 network: the report's DANN: a feature extractor, a class head and a domain head behind
 gradient reversal. `dann_gray` is the same network (same layers and parameters) fed per-image grayscale-
 standardised inputs."""
 import torch

@@ -72,6 +72,7 @@ def test_metrics_cli_says_skipped_without_weights(tmp_path, monkeypatch):
     from tests.helpers import run_module
 
     Image.new("RGB", (64, 64)).save(tmp_path / "x.png")
+    Image.new("RGB", (64, 64), (9, 9, 9)).save(tmp_path / "y.png")  # FID needs two images per set
     env = {"FID_WEIGHTS": "", "IS_WEIGHTS": "", "TORCH_HOME": str(tmp_path / "torch")}
     proc = run_module("common.metrics", "fid", str(tmp_path), str(tmp_path), env=env, check=False)
     if "FID:" in proc.stdout:

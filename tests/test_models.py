@@ -1,4 +1,4 @@
-"""Architectures against SPEC §4's exact parameter counts, and the domain-adaptation pieces."""
+"""Architectures against the report's exact parameter counts, and the domain-adaptation pieces."""
 import math
 
 import pytest

@@ -217,3 +217,15 @@ def test_an_unwritable_cache_only_warns(tmp_path, monkeypatch, capsys):
 def test_8_bit_modes_with_alpha_read_as_before(tmp_path):
     Image.new("LA", (4, 4), (200, 255)).save(tmp_path / "la.png")
     assert read_rgb(tmp_path / "la.png", 4)[0, 0].tolist() == [200, 200, 200]
+
+
+def test_checkpoints_written_before_the_regrouping_still_serve(tmp_path):
+    from app.uda_models import UDA_MODELS
+    from common.uda.models import classifier_from_checkpoint
+
+    net = build_dann("dann")
+    legacy = {"module": "p3_dann.model", "arch": "dann", "model": net.state_dict(), "source": "svhn",
+              "target": "mnistm", "mode": "dann"}  # the keys P3 saved before "problem"
+    served = classifier_from_checkpoint(legacy, tmp_path / "old.pt", UDA_MODELS, "svhn", "mnistm", "dann")
+    x = torch.zeros(2, 3, 28, 28)
+    assert torch.equal(served.classify(x), net.eval().classify(x))

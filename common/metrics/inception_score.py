@@ -1,4 +1,4 @@
-"""Inception Score exactly as the graders compute it (SPEC §3).
+"""Inception Score exactly as the graders compute it.
 
 torchvision's ImageNet inception_v3 with transform_input=False; images read as RGB, mapped to [-1, 1],
 bilinearly resized to 299×299, batch 32; the files in sorted order cut into 10 consecutive splits; the
