@@ -15,10 +15,10 @@ import tempfile
 from pathlib import Path
 
 from common.training.checkpoint import load_checkpoint
-from common.gan.sampling import GRADER_SEED, generate_uint8
+from common.gan.sampling import GRADER_SEED, generate_uint8, generator_from_checkpoint
 from common.training.runtime import inference_device
 from p2_acgan.digit_classifier import load_classifier, predict, train_classifier
-from p2_acgan.inference import generator_from_checkpoint
+from p2_acgan.model import ARCHS
 from p2_acgan.sampling import fixed_eval_inputs
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,7 +52,7 @@ def main() -> None:
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             ckpt = load_checkpoint(ck / "p2_acgan.pt")
             device = inference_device()
-            g = generator_from_checkpoint(ckpt).to(device)
+            g = generator_from_checkpoint(ckpt, ARCHS, "P2", "p2_acgan.train").to(device)
             z, y = fixed_eval_inputs(GRADER_SEED)
             images = generate_uint8(g, z, y, device=device)
             scores[name] = {j: (predict(net, images) == y).float().mean().item() for j, net in judges.items()}

@@ -3,7 +3,6 @@
 from typing import Callable
 
 import torch
-import torch.nn.functional as F
 
 
 def conditional_entropy(log_probs: torch.Tensor) -> torch.Tensor:

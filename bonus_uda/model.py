@@ -4,8 +4,8 @@ separate grayscale USPS, coloured MNIST-M and SVHN before any weight sees them."
 import torch
 from torch import nn
 
-from common.uda.gradient_reversal import grad_reverse
 from common.uda.input_norm import GrayStandardize
+from common.uda.network import DomainAdversarialNet
 
 
 def _head(out_dim: int) -> nn.Sequential:
@@ -13,7 +13,7 @@ def _head(out_dim: int) -> nn.Sequential:
                          nn.LogSoftmax(dim=1))
 
 
-class ShallowUDA(nn.Module):
+class ShallowUDA(DomainAdversarialNet):
     """Conv(3→64,k5) → BN → MaxPool → ReLU → Conv(64→50,k5) → BN → MaxPool → ReLU → Linear(800→512) → BN →
     Dropout → ReLU, then class (512→100→10) and domain (512→100→2) heads."""
 
@@ -27,17 +27,6 @@ class ShallowUDA(nn.Module):
             nn.Linear(800, 512), nn.BatchNorm1d(512), nn.Dropout(0.5), nn.ReLU(True))
         self.class_head = _head(10)
         self.domain_head = _head(2)
-
-    def embed(self, x: torch.Tensor) -> torch.Tensor:
-        """The 512 features the heads read (B, 512)."""
-        return self.features(self.prep(x))
-
-    def classify(self, x: torch.Tensor) -> torch.Tensor:
-        return self.class_head(self.embed(x))
-
-    def forward(self, x: torch.Tensor, lambd: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
-        f = self.embed(x)
-        return self.class_head(f), self.domain_head(grad_reverse(f, lambd))
 
 
 ARCHS = {"report": lambda: ShallowUDA(), "report_in": lambda: ShallowUDA(instance_norm=True),

@@ -23,60 +23,40 @@ from bonus_uda.losses import conditional_entropy, marginal_entropy, vat_loss
 from bonus_uda.model import ARCHS, build
 from common.data.augment import random_affine, random_intensity
 from common.training.checkpoint import atomic_save
-from common.training.config import parse_config, print_config
-from common.data.datasets import DOMAINS, load_digits
+from common.training.config import print_config, run_training
+from common.data.datasets import load_digits
 from common.training.runtime import choose_runtime
 from common.data.diffaugment import cutout
 from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss
 from common.training.ema import EMA
-from common.errors import UsageError, run_cli
 from common.training.progress import image_progress
-from common.training.runs import MetricsLog, diverged, start_or_resume
-from common.training.seeding import rng_state, seed_everything, set_rng_state
+from common.training.runs import MetricsLog, diverged, save_latest, start_or_resume, stop_here
+from common.training.seeding import seed_everything, set_rng_state
+from common.uda.config import UDAConfig
 from common.uda.data import domain_data
 from common.uda.predict import accuracy
 from common.uda.scenarios import checkpoint_stem
 
 
 @dataclass
-class Config:
+class Config(UDAConfig):
     """Train the improved UDA model on one scenario."""
-    data_root: str = field(metadata={"help": "the hw2_data folder"})
-    source: str = field(metadata={"choices": list(DOMAINS), "help": "source domain"})
-    target: str = field(metadata={"choices": list(DOMAINS), "help": "target domain"})
-    ckpt_dir: str = field(default="checkpoints", metadata={"help": "where the checkpoint and runs/ go"})
     arch: str = field(default="report_gray", metadata={"choices": list(ARCHS),
                                                      "help": "report = the report's bonus net; report_in adds input instance norm"})
-    epochs: int = field(default=60, metadata={"min": 1, "help": "passes over the source training split"})
-    batch_size: int = field(default=128, metadata={"min": 2, "help": "images per domain per step"})
     lr: float = field(default=1e-3, metadata={"above": 0, "help": "initial Adam learning rate, annealed as μ0/(1+10p)^0.75"})
     domain_weight: float = field(default=1.0, metadata={"min": 0, "help": "domain-adversarial loss weight (λ ramps it up)"})
     ent_weight: float = field(default=1.0, metadata={"min": 0, "help": "target conditional-entropy weight"})
-    div_weight: float = field(default=1.0, metadata={"min": 0, 
+    div_weight: float = field(default=1.0, metadata={"min": 0,
         "help": "target class-diversity weight (marginal entropy, against collapse onto a few classes)"})
     vat_weight: float = field(default=1.0, metadata={"min": 0, "help": "virtual adversarial training weight (both domains)"})
     vat_eps: float = field(default=1.0, metadata={"above": 0, "help": "VAT perturbation L2 norm per image (inputs in [-1, 1])"})
-    invert_prob: float | None = field(default=None, metadata={"min": 0, "max": 1, 
+    invert_prob: float | None = field(default=None, metadata={"min": 0, "max": 1,
         "help": "chance of inverting a source image's intensities; unset: 0.5 when the target is svhn "
                 "(digits in both polarities), else 0"})
-    augment: bool = field(default=True, metadata={"help": "random scale, rotation and shift of source and target"})
-    pseudo_weight: float = field(default=1.0, metadata={"min": 0, 
+    pseudo_weight: float = field(default=1.0, metadata={"min": 0,
         "help": "weight of self-training: the EMA teacher's confident target labels taught on strongly augmented views"})
     pseudo_threshold: float = field(default=0.95, metadata={"min": 0, "max": 1, "help": "teacher confidence a pseudo-label needs"})
-    log_target_test: bool = field(default=False, metadata={
-        "help": "also log target test accuracy each epoch (a diagnostic for benchmarks; never used for selection)"})
     ema_decay: float = field(default=0.998, metadata={"min": 0, "below": 1, "help": "EMA of the weights that is evaluated and saved"})
-    select: str = field(default="last", metadata={
-        "choices": ["last", "val"], "help": "the checkpoint served: the last epoch, or the best on the validation split"})
-    val_fraction: float = field(default=0.1, metadata={"above": 0, "below": 1, "help": "share of source train held out for selection"})
-    seed: int = field(default=0, metadata={"help": "seed of weights and batches"})
-    stop_after: int | None = field(default=None, metadata={"min": 1, 
-        "help": "checkpoint and stop after this epoch, as an interrupted run would (--resume continues)"})
-    resume: bool = field(default=False, metadata={"help": "continue the latest run of this scenario"})
-
-    def check(self):
-        if self.source == self.target:
-            raise UsageError("--source and --target must differ")
 
     @property
     def source_invert_prob(self) -> float:
@@ -111,70 +91,67 @@ def main(cfg: Config) -> None:
         set_rng_state(ckpt["rng"])
         start_epoch, best = ckpt["epoch"], ckpt["best_val"]
 
-    bar = image_progress(total * cfg.batch_size, name, initial=start_epoch * steps_per_epoch * cfg.batch_size)
-    for epoch in range(start_epoch + 1, cfg.epochs + 1):
-        net.train()
-        sums = torch.zeros(6, device=rt.device)
-        for i in range(steps_per_epoch):
-            p = ((epoch - 1) * steps_per_epoch + i) / total
-            for group in opt.param_groups:
-                group["lr"] = annealed_lr(p, cfg.lr)
-            (xs, ys), (xt, _) = next(data.labelled), next(data.unlabelled)
-            xs = invert_some(xs, cfg.source_invert_prob)  # source only: with their labels, inverted images teach polarity
-            xt_raw = xt
-            if cfg.augment:
-                xs, xt = random_affine(xs), random_affine(xt)
-            x = torch.cat([xs, xt])  # one joint pass: VAT and the entropy terms see one shared normalisation
-            class_lp, domain_lp = net(x, cfg.domain_weight * dann_lambda(p))
-            loss_cls = F.nll_loss(class_lp[:len(xs)], ys)
-            loss_dom = domain_loss(domain_lp, len(xs))
-            loss_ent = conditional_entropy(class_lp[len(xs):])
-            loss_div = marginal_entropy(class_lp[len(xs):])
-            loss_vat = vat_loss(net.classify, x, class_lp, cfg.vat_eps) if cfg.vat_weight else torch.zeros((), device=rt.device)
-            loss_pseudo = torch.zeros((), device=rt.device)
-            if cfg.pseudo_weight:
-                # Self-training (FixMatch-style, with the EMA as mean teacher): labels the teacher is sure of on
-                # the plain target image are taught to the student on a strongly augmented view of it.
-                with torch.no_grad():
-                    teacher_lp = ema.module.eval().classify(xt_raw)
-                confidence, pseudo = teacher_lp.exp().max(dim=1)
-                strong = cutout(random_intensity(random_affine(xt_raw), invert_prob=0.0), ratio=0.33)  # 9 px of 28
-                per_image = F.nll_loss(net.classify(strong), pseudo, reduction="none")
-                loss_pseudo = (per_image * (confidence >= cfg.pseudo_threshold)).mean()
-            loss = loss_cls + loss_dom + cfg.ent_weight * loss_ent - cfg.div_weight * loss_div + \
-                cfg.vat_weight * loss_vat + cfg.pseudo_weight * loss_pseudo
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            ema.update(net)
-            sums += torch.stack([t.detach() for t in (loss_cls, loss_dom, loss_ent, loss_div, loss_vat, loss_pseudo)])
-            bar.update(cfg.batch_size)
-        if not torch.isfinite(sums).all():
-            raise diverged(run, f"in epoch {epoch}")
-        loss_cls, loss_dom, loss_ent, loss_div, loss_vat, loss_pseudo = (sums / steps_per_epoch).tolist()
-        # Source validation accuracy of the EMA weights, logged and used by --select val; target labels are
-        # off limits, and unsupervised target criteria (entropy, agreement) reward a collapsed, confident model.
-        val = accuracy(ema.module, data.val_images, data.val_labels, rt.device)
-        improved = val > best
-        best = max(best, val)
-        log.log(epoch=epoch, loss_cls=loss_cls, loss_domain=loss_dom, loss_ent=loss_ent, loss_div=loss_div,
-                loss_vat=loss_vat, loss_pseudo=loss_pseudo, val_accuracy=val, best_val_accuracy=best,
-                **({} if target_test is None else {"target_test_accuracy": accuracy(ema.module, *target_test, rt.device)}))
-        bar.set_postfix(cls=f"{loss_cls:.3f}", ent=f"{loss_ent:.3f}", val=f"{val:.3f}")
-        if improved or cfg.select == "last":
-            atomic_save({"problem": "bonus", "arch": cfg.arch, "model": ema.module.state_dict(),
-                         "source": cfg.source, "target": cfg.target, "epoch": epoch, "val_accuracy": val,
-                         "config": dataclasses.asdict(cfg)}, ckpt_dir / f"{name}.pt")
-        atomic_save({"model": net.state_dict(), "ema": ema.state_dict(), "optimizer": opt.state_dict(),
-                     "labelled": data.labelled.state_dict(), "unlabelled": data.unlabelled.state_dict(),
-                     "rng": rng_state(), "epoch": epoch, "best_val": best, "config": dataclasses.asdict(cfg)},
-                    run / "latest.pt")
-        if epoch == cfg.stop_after:
-            print(f"stopped after epoch {epoch} as asked; --resume continues", flush=True)
-            break
-    bar.close()
+    with image_progress(total * cfg.batch_size, name, initial=start_epoch * steps_per_epoch * cfg.batch_size) as bar:
+        for epoch in range(start_epoch + 1, cfg.epochs + 1):
+            net.train()
+            sums = torch.zeros(6, device=rt.device)
+            for i in range(steps_per_epoch):
+                p = ((epoch - 1) * steps_per_epoch + i) / total
+                for group in opt.param_groups:
+                    group["lr"] = annealed_lr(p, cfg.lr)
+                (xs, ys), (xt, _) = next(data.labelled), next(data.unlabelled)
+                xs = invert_some(xs, cfg.source_invert_prob)  # source only: with their labels, inverted images teach polarity
+                xt_raw = xt
+                if cfg.augment:
+                    xs, xt = random_affine(xs), random_affine(xt)
+                x = torch.cat([xs, xt])  # one joint pass: VAT and the entropy terms see one shared normalisation
+                class_lp, domain_lp = net(x, cfg.domain_weight * dann_lambda(p))
+                loss_cls = F.nll_loss(class_lp[:len(xs)], ys)
+                loss_dom = domain_loss(domain_lp, len(xs))
+                loss_ent = conditional_entropy(class_lp[len(xs):])
+                loss_div = marginal_entropy(class_lp[len(xs):])
+                loss_vat = vat_loss(net.classify, x, class_lp, cfg.vat_eps) if cfg.vat_weight else torch.zeros((), device=rt.device)
+                loss_pseudo = torch.zeros((), device=rt.device)
+                if cfg.pseudo_weight:
+                    # Self-training (FixMatch-style, with the EMA as mean teacher): labels the teacher is sure of on
+                    # the plain target image are taught to the student on a strongly augmented view of it.
+                    with torch.no_grad():
+                        teacher_lp = ema.module.eval().classify(xt_raw)
+                    confidence, pseudo = teacher_lp.exp().max(dim=1)
+                    strong = cutout(random_intensity(random_affine(xt_raw), invert_prob=0.0), ratio=0.33)  # 9 px of 28
+                    per_image = F.nll_loss(net.classify(strong), pseudo, reduction="none")
+                    loss_pseudo = (per_image * (confidence >= cfg.pseudo_threshold)).mean()
+                loss = loss_cls + loss_dom + cfg.ent_weight * loss_ent - cfg.div_weight * loss_div + \
+                    cfg.vat_weight * loss_vat + cfg.pseudo_weight * loss_pseudo
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                ema.update(net)
+                sums += torch.stack([t.detach() for t in (loss_cls, loss_dom, loss_ent, loss_div, loss_vat, loss_pseudo)])
+                bar.update(cfg.batch_size)
+            if not torch.isfinite(sums).all():
+                raise diverged(run, f"in epoch {epoch}")
+            loss_cls, loss_dom, loss_ent, loss_div, loss_vat, loss_pseudo = (sums / steps_per_epoch).tolist()
+            # Source validation accuracy of the EMA weights, logged and used by --select val; target labels are
+            # off limits, and unsupervised target criteria (entropy, agreement) reward a collapsed, confident model.
+            val = accuracy(ema.module, data.val_images, data.val_labels, rt.device)
+            improved = val > best
+            best = max(best, val)
+            log.log(epoch=epoch, loss_cls=loss_cls, loss_domain=loss_dom, loss_ent=loss_ent, loss_div=loss_div,
+                    loss_vat=loss_vat, loss_pseudo=loss_pseudo, val_accuracy=val, best_val_accuracy=best,
+                    **({} if target_test is None else {"target_test_accuracy": accuracy(ema.module, *target_test, rt.device)}))
+            bar.set_postfix(cls=f"{loss_cls:.3f}", ent=f"{loss_ent:.3f}", val=f"{val:.3f}")
+            if improved or cfg.select == "last":
+                atomic_save({"problem": "bonus", "arch": cfg.arch, "model": ema.module.state_dict(),
+                             "source": cfg.source, "target": cfg.target, "epoch": epoch, "val_accuracy": val,
+                             "config": dataclasses.asdict(cfg)}, ckpt_dir / f"{name}.pt")
+            save_latest(run, model=net.state_dict(), ema=ema.state_dict(), optimizer=opt.state_dict(),
+                        labelled=data.labelled.state_dict(), unlabelled=data.unlabelled.state_dict(), epoch=epoch,
+                        best_val=best, config=dataclasses.asdict(cfg))
+            if stop_here(epoch, cfg.stop_after, "epoch"):
+                break
     print(f"done: {ckpt_dir / (name + '.pt')} (best validation accuracy {best:.4f})")
 
 
 if __name__ == "__main__":
-    run_cli(lambda: main(parse_config(Config)))
+    run_training(main, Config)

@@ -9,9 +9,9 @@ from pathlib import Path
 import torch
 
 from common.atomic_output import check_output_folder
-from common.errors import UsageError, run_cli
+from common.errors import run_cli
 from common.gan.png_folder import save_pngs
-from common.gan.sampling import GRADER_SEED, generate_uint8, seeded_latents
+from common.gan.sampling import GRADER_SEED, generate_uint8, generator_from_checkpoint, seeded_latents
 from common.training.checkpoint import load_grader_checkpoint
 from common.training.runtime import inference_device
 from p1_dcgan.model import ARCHS, LATENT_DIM
@@ -19,22 +19,9 @@ from p1_dcgan.model import ARCHS, LATENT_DIM
 COUNT = 1000
 
 
-def generator_from_checkpoint(ckpt: dict) -> torch.nn.Module:
-    """The checkpoint's (EMA) generator; a checkpoint of another problem or architecture is refused."""
-    if ckpt.get("arch") not in ARCHS or "generator" not in ckpt:
-        raise UsageError(f"this is not a P1 checkpoint (architecture {ckpt.get('arch')!r}; "
-                         f"P1 has {', '.join(ARCHS)}); retrain with python3 -m p1_dcgan.train")
-    g = ARCHS[ckpt["arch"]][0]()
-    try:
-        g.load_state_dict(ckpt["generator"])
-    except RuntimeError:
-        raise UsageError(f"the P1 checkpoint's weights do not fit its architecture {ckpt['arch']!r}") from None
-    return g
-
-
 def generate(ckpt: dict, n: int, seed: int, device: torch.device) -> torch.Tensor:
     """n images as uint8 (n, 3, 64, 64) from the checkpoint's (EMA) generator."""
-    g = generator_from_checkpoint(ckpt).to(device)
+    g = generator_from_checkpoint(ckpt, ARCHS, "P1", "p1_dcgan.train").to(device)
     return generate_uint8(g, seeded_latents(n, LATENT_DIM, seed), device=device, batch_size=200)
 
 

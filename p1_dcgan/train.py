@@ -12,37 +12,32 @@ import torch
 
 from common.data.batches import TensorBatches
 from common.training.checkpoint import atomic_save
-from common.training.config import parse_config, print_config
+from common.training.config import print_config, run_training
 from common.data.datasets import load_faces
 from common.training.runtime import choose_runtime
 from common.data.diffaugment import diff_augment, parse_policy
 from common.training.ema import EMA
-from common.errors import UsageError, run_cli
+from common.errors import UsageError
 from common.gan.losses import d_loss_fn, g_loss_fn
+from common.gan.config import GANConfig
+from common.gan.loop import run_steps
 from common.gan.sampling import generate_uint8, seeded_latents
 from common.data.image_grid import save_png, tile
 from common.metrics import MetricSkipped
 from common.metrics.fid import activations, fid_network, frechet_distance_to_features, gaussian_stats
 from common.metrics.folder import tensor_batches
 from common.training.progress import image_progress
-from common.training.runs import MetricsLog, diverged, start_or_resume
-from common.training.seeding import rng_state, seed_everything, set_rng_state, stream_seed
+from common.training.runs import MetricsLog, diverged, save_latest, start_or_resume
+from common.training.seeding import seed_everything, set_rng_state, stream_seed
 from common.data.splits import train_val_split
 from p1_dcgan.model import ARCHS, LATENT_DIM
 
 
 @dataclass
-class Config:
+class Config(GANConfig):
     """Train the P1 face GAN (DCGAN family) on hw2_data/face/train."""
-    data_root: str = field(metadata={"help": "the hw2_data folder"})
-    ckpt_dir: str = field(default="checkpoints", metadata={"help": "writes p1_dcgan.pt and runs/p1/ here"})
     arch: str = field(default="sngan", metadata={"choices": list(ARCHS), "help": "dcgan = the report's model"})
     steps: int = field(default=60000, metadata={"min": 1, "help": "generator steps"})
-    batch_size: int = field(default=64, metadata={"min": 1, "help": "images per step"})
-    lr_g: float = field(default=2e-4, metadata={"above": 0, "help": "generator Adam learning rate"})
-    lr_d: float = field(default=2e-4, metadata={"above": 0, "help": "discriminator Adam learning rate"})
-    beta1: float = field(default=0.5, metadata={"min": 0, "below": 1, "help": "Adam beta1 (beta2 is 0.999)"})
-    ema_decay: float = field(default=0.999, metadata={"min": 0, "below": 1, "help": "EMA of the generator; 0 turns it off"})
     diffaugment: str = field(default="translation,color", metadata={"help": "DiffAugment policy, '' for none"})
     flip: bool = field(default=True, metadata={"help": "random horizontal flips of the training faces"})
     eval_every: int = field(default=2000, metadata={"min": 1, "help": "steps between FID evaluations"})
@@ -50,13 +45,6 @@ class Config:
     fid_holdout: float = field(default=0.05, metadata={"above": 0, "below": 1, "help": "fraction of training faces held out as FID reference"})
     fid_weights: str | None = field(default=None, metadata={
         "help": "FID Inception weights file (else FID_WEIGHTS or download); 'none': no FID, the latest step is kept"})
-    ckpt_every: int = field(default=1000, metadata={"min": 1, "help": "steps between checkpoints"})
-    seed: int = field(default=0, metadata={"help": "seed of weights, batches and the sample noise"})
-    precision: str = field(default="auto", metadata={"choices": ["auto", "fp32", "bf16", "fp16"],
-                                                     "help": "auto: bf16 on a GPU, fp32 on a CPU"})
-    resume: bool = field(default=False, metadata={"help": "continue the latest run in ckpt-dir"})
-    stop_after: int | None = field(default=None, metadata={"min": 1, 
-        "help": "checkpoint and stop after this step, as an interrupted run would (--resume continues)"})
     dry_run: bool = field(default=False, metadata={"help": "two steps, nothing written: checks data and device"})
 
     def check(self):
@@ -171,40 +159,32 @@ def main(cfg: Config) -> None:
     def save(step: int, fid: float | None) -> None:
         if bool(trainer.nonfinite):
             raise diverged(run, f"before step {step}")
-        state = {"trainer": trainer.state_dict(), "batches": batches.state_dict(), "rng": rng_state(),
-                 "step": step, "best_fid": best_fid, "config": dataclasses.asdict(cfg)}
-        atomic_save(state, run / "latest.pt")
+        save_latest(run, trainer=trainer.state_dict(), batches=batches.state_dict(), step=step, best_fid=best_fid,
+                    config=dataclasses.asdict(cfg))
         if fid_net is None or fid == best_fid:
             atomic_save({"arch": cfg.arch, "generator": trainer.sampling_generator().state_dict(), "step": step,
                          "fid": fid, "config": dataclasses.asdict(cfg)}, ckpt_dir / "p1_dcgan.pt")
 
-    (run / "samples").mkdir(exist_ok=True)
-    grid_every = max(batches.batches_per_epoch, 100)  # a sample grid every epoch (tiny data sets: every 100 steps)
-    bar = image_progress(cfg.steps * batches.batch_size, f"p1 {cfg.arch}", initial=start * batches.batch_size)
-    for step in range(start + 1, cfg.steps + 1):
-        loss_d, loss_g = trainer.step(next(batches)[0])
-        bar.update(batches.batch_size)
-        if step % 100 == 0 or step == cfg.steps:
-            bar.set_postfix(loss_d=f"{loss_d.item():.3f}", loss_g=f"{loss_g.item():.3f}")
-            log.log(step=step, loss_d=loss_d.item(), loss_g=loss_g.item())
-        if step % grid_every == 0 or step == cfg.steps:
+    def evaluate(step: int) -> float | None:
+        """A sample grid every epoch (tiny data sets: every 100 steps); FID every --eval-every steps."""
+        nonlocal best_fid
+        if step % max(batches.batches_per_epoch, 100) == 0 or step == cfg.steps:
             grid = trainer.generate(fixed_z).permute(0, 2, 3, 1).numpy()
             save_png(tile(list(grid), 8), run / "samples" / f"step{step:07d}.png")
-        fid = None
-        if fid_net is not None and (step % cfg.eval_every == 0 or step == cfg.steps):
-            fake = trainer.generate(eval_z)
-            fid = frechet_distance_to_features(ref_stats, activations(tensor_batches(fake, 50), fid_net))
-            best_fid = min(best_fid, fid)
-            log.log(step=step, fid=fid, best_fid=best_fid)
-            bar.write(f"step {step}: FID {fid:.2f} (best {best_fid:.2f})")
-        if step % cfg.ckpt_every == 0 or step == cfg.steps or fid is not None or step == cfg.stop_after:
-            save(step, fid)
-        if step == cfg.stop_after:
-            print(f"stopped after step {step} as asked; --resume continues", flush=True)
-            break
-    bar.close()
+        if fid_net is None or not (step % cfg.eval_every == 0 or step == cfg.steps):
+            return None
+        fake = trainer.generate(eval_z)
+        fid = frechet_distance_to_features(ref_stats, activations(tensor_batches(fake, 50), fid_net))
+        best_fid = min(best_fid, fid)
+        log.log_evaluation(bar, step, "fid", fid, best_fid, "FID {:.2f}")
+        return fid
+
+    (run / "samples").mkdir(exist_ok=True)
+    with image_progress(cfg.steps * batches.batch_size, f"p1 {cfg.arch}", initial=start * batches.batch_size) as bar:
+        run_steps(start + 1, cfg.steps, batches.batch_size, lambda step: trainer.step(next(batches)[0]), evaluate,
+                  save, cfg.ckpt_every, cfg.stop_after, log, bar)
     print(f"done: {ckpt_dir / 'p1_dcgan.pt'} (best FID {best_fid if fid_net else 'not measured'})")
 
 
 if __name__ == "__main__":
-    run_cli(lambda: main(parse_config(Config)))
+    run_training(main, Config)

@@ -6,31 +6,17 @@ OUT_DIR may be missing, empty, or hold an earlier run's files (replaced); a fold
 import argparse
 from pathlib import Path
 
-import torch
 
 from common.atomic_output import check_output_folder
-from common.errors import UsageError, run_cli
+from common.errors import run_cli
 from common.gan.png_folder import save_pngs
-from common.gan.sampling import GRADER_SEED, generate_uint8
+from common.gan.sampling import GRADER_SEED, generate_uint8, generator_from_checkpoint
 from common.training.checkpoint import load_grader_checkpoint
 from common.training.runtime import inference_device
 from p2_acgan.model import ARCHS, NUM_CLASSES
 from p2_acgan.sampling import fixed_eval_inputs
 
 PER_CLASS = 100
-
-
-def generator_from_checkpoint(ckpt: dict) -> torch.nn.Module:
-    """The checkpoint's (EMA) generator; a checkpoint of another problem or architecture is refused."""
-    if ckpt.get("arch") not in ARCHS or "generator" not in ckpt:
-        raise UsageError(f"this is not a P2 checkpoint (architecture {ckpt.get('arch')!r}; "
-                         f"P2 has {', '.join(ARCHS)}); retrain with python3 -m p2_acgan.train")
-    g = ARCHS[ckpt["arch"]][0]()
-    try:
-        g.load_state_dict(ckpt["generator"])
-    except RuntimeError:
-        raise UsageError(f"the P2 checkpoint's weights do not fit its architecture {ckpt['arch']!r}") from None
-    return g
 
 
 def main() -> None:
@@ -41,7 +27,7 @@ def main() -> None:
     check_output_folder(a.out, names)  # before the work, not after
     ckpt = load_grader_checkpoint("p2_acgan.pt", "python3 -m p2_acgan.train --data-root hw2_data")
     device = inference_device()
-    g = generator_from_checkpoint(ckpt).to(device)
+    g = generator_from_checkpoint(ckpt, ARCHS, "P2", "p2_acgan.train").to(device)
     z, labels = fixed_eval_inputs(GRADER_SEED, PER_CLASS)
     save_pngs(generate_uint8(g, z, labels, device=device), names, a.out)
     print(f"wrote {len(names)} images to {a.out}")

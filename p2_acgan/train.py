@@ -13,47 +13,35 @@ import torch.nn.functional as F
 
 from common.data.batches import TensorBatches
 from common.training.checkpoint import atomic_save
-from common.training.config import parse_config, print_config
+from common.training.config import print_config, run_training
 from common.data.datasets import load_digits
 from common.training.runtime import choose_runtime
 from common.training.ema import EMA
-from common.errors import UsageError, run_cli
+from common.errors import UsageError
 from common.gan.losses import d_loss_fn, g_loss_fn
 from common.data.image_grid import save_png, tile
+from common.gan.config import GANConfig
+from common.gan.loop import run_steps
 from common.gan.sampling import generate_uint8
 from common.training.progress import image_progress
-from common.training.runs import MetricsLog, diverged, start_or_resume
-from common.training.seeding import rng_state, seed_everything, set_rng_state, stream_seed
+from common.training.runs import MetricsLog, diverged, save_latest, start_or_resume
+from common.training.seeding import seed_everything, set_rng_state, stream_seed
 from p2_acgan.digit_classifier import load_classifier, predict
 from p2_acgan.model import ARCHS, LATENT_DIM, NUM_CLASSES
 from p2_acgan.sampling import fixed_eval_inputs
 
 
 @dataclass
-class Config:
+class Config(GANConfig):
     """Train the P2 conditional ACGAN on hw2_data/digits/mnistm/train."""
-    data_root: str = field(metadata={"help": "the hw2_data folder"})
-    ckpt_dir: str = field(default="checkpoints", metadata={"help": "writes p2_acgan.pt and runs/p2/ here"})
     arch: str = field(default="acgan_sn", metadata={"choices": list(ARCHS), "help": "acgan = the report's model"})
-    steps: int = field(default=30000, metadata={"min": 1, "help": "generator steps"})
-    batch_size: int = field(default=64, metadata={"min": 1, "help": "images per step"})
-    lr_g: float = field(default=2e-4, metadata={"above": 0, "help": "generator Adam learning rate"})
-    lr_d: float = field(default=2e-4, metadata={"above": 0, "help": "discriminator Adam learning rate"})
-    beta1: float = field(default=0.5, metadata={"min": 0, "below": 1, "help": "Adam beta1 (beta2 is 0.999)"})
-    ema_decay: float = field(default=0.999, metadata={"min": 0, "below": 1, "help": "EMA of the generator; 0 turns it off"})
     cls_weight: float = field(default=1.0, metadata={"min": 0, "help": "weight of the class cross-entropy terms"})
-    fake_cls_start: int = field(default=1000, metadata={"min": 0, 
+    fake_cls_start: int = field(default=1000, metadata={"min": 0,
         "help": "steps before the class head also learns from fakes (early fakes are noise, their labels mislead it)"})
     label_smoothing: float = field(default=0.0, metadata={"min": 0, "below": 1, "help": "BCE real target 1 - this (bce archs)"})
     classifier: str | None = field(default=None, metadata={
         "help": "digit evaluator for model selection (course Classifier.pth or ours); none: latest is best"})
     eval_every: int | None = field(default=None, metadata={"min": 1, "help": "steps between evaluations (default: an epoch)"})
-    ckpt_every: int = field(default=1000, metadata={"min": 1, "help": "steps between checkpoints"})
-    seed: int = field(default=0, metadata={"help": "seed of weights, batches and sample noise"})
-    precision: str = field(default="auto", metadata={"choices": ["auto", "fp32", "bf16", "fp16"]})
-    resume: bool = field(default=False, metadata={"help": "continue the latest run in ckpt-dir"})
-    stop_after: int | None = field(default=None, metadata={"min": 1, 
-        "help": "checkpoint and stop after this step, as an interrupted run would (--resume continues)"})
 
     def check(self):
         if self.classifier and not Path(self.classifier).is_file():
@@ -100,19 +88,17 @@ def main(cfg: Config) -> None:
     def save(step: int, acc: float | None) -> None:
         if bool(nonfinite):
             raise diverged(run, f"before step {step}")
-        state = {"G": G.state_dict(), "D": D.state_dict(), "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(),
-                 "scaler": scaler.state_dict(), "G_ema": G_ema.state_dict() if G_ema is not None else None,
-                 "batches": batches.state_dict(), "rng": rng_state(), "step": step, "best_acc": best_acc,
-                 "config": dataclasses.asdict(cfg)}
-        atomic_save(state, run / "latest.pt")
+        save_latest(run, G=G.state_dict(), D=D.state_dict(), opt_g=opt_g.state_dict(), opt_d=opt_d.state_dict(),
+                    scaler=scaler.state_dict(), G_ema=G_ema.state_dict() if G_ema is not None else None,
+                    batches=batches.state_dict(), step=step, best_acc=best_acc, config=dataclasses.asdict(cfg))
         if evaluator is None or acc == best_acc:
             atomic_save({"arch": cfg.arch, "generator": sampler.state_dict(), "step": step, "accuracy": acc,
                          "config": dataclasses.asdict(cfg)}, ckpt_dir / "p2_acgan.pt")
 
-    (run / "samples").mkdir(exist_ok=True)
     real_target = 1.0 - cfg.label_smoothing
-    bar = image_progress(cfg.steps * batches.batch_size, f"p2 {cfg.arch}", initial=start * batches.batch_size)
-    for step in range(start + 1, cfg.steps + 1):
+
+    def train_step(step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        nonlocal nonfinite
         G.train()
         real, y_real = next(batches)
         z = torch.randn(len(real), LATENT_DIM, device=rt.device)
@@ -145,29 +131,29 @@ def main(cfg: Config) -> None:
         if G_ema is not None:
             G_ema.update(G)
         nonfinite |= ~(torch.isfinite(loss_d) & torch.isfinite(loss_g))
-        bar.update(batches.batch_size)
+        return loss_d.detach(), loss_g.detach()
 
-        if step % 100 == 0 or step == cfg.steps:
-            bar.set_postfix(loss_d=f"{loss_d.item():.3f}", loss_g=f"{loss_g.item():.3f}")
-            log.log(step=step, loss_d=loss_d.item(), loss_g=loss_g.item())
-        acc = None
-        if step % eval_every == 0 or step == cfg.steps:
-            samples = generate_uint8(sampler, eval_z, eval_y, device=rt.device)
-            grid = torch.cat([samples[eval_y == d][:10] for d in range(NUM_CLASSES)])
-            save_png(tile(list(grid.permute(0, 2, 3, 1).numpy()), 10), run / "samples" / f"step{step:07d}.png")
-            if evaluator is not None:
-                acc = (predict(evaluator, samples) == eval_y).float().mean().item()
-                best_acc = max(best_acc, acc)
-                log.log(step=step, accuracy=acc, best_accuracy=best_acc)
-                bar.write(f"step {step}: accuracy {acc:.4f} (best {best_acc:.4f})")
-        if step % cfg.ckpt_every == 0 or step == cfg.steps or acc is not None or step == cfg.stop_after:
-            save(step, acc)
-        if step == cfg.stop_after:
-            print(f"stopped after step {step} as asked; --resume continues", flush=True)
-            break
-    bar.close()
+    def evaluate(step: int) -> float | None:
+        """Every eval_every steps: a 10-per-digit sample grid, and the evaluator's accuracy when there is one."""
+        nonlocal best_acc
+        if not (step % eval_every == 0 or step == cfg.steps):
+            return None
+        samples = generate_uint8(sampler, eval_z, eval_y, device=rt.device)
+        grid = torch.cat([samples[eval_y == d][:10] for d in range(NUM_CLASSES)])
+        save_png(tile(list(grid.permute(0, 2, 3, 1).numpy()), 10), run / "samples" / f"step{step:07d}.png")
+        if evaluator is None:
+            return None
+        acc = (predict(evaluator, samples) == eval_y).float().mean().item()
+        best_acc = max(best_acc, acc)
+        log.log_evaluation(bar, step, "accuracy", acc, best_acc, "accuracy {:.4f}")
+        return acc
+
+    (run / "samples").mkdir(exist_ok=True)
+    with image_progress(cfg.steps * batches.batch_size, f"p2 {cfg.arch}", initial=start * batches.batch_size) as bar:
+        run_steps(start + 1, cfg.steps, batches.batch_size, train_step, evaluate, save, cfg.ckpt_every,
+                  cfg.stop_after, log, bar)
     print(f"done: {ckpt_dir / 'p2_acgan.pt'} (best accuracy {best_acc if evaluator else 'not measured'})")
 
 
 if __name__ == "__main__":
-    run_cli(lambda: main(parse_config(Config)))
+    run_training(main, Config)

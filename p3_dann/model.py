@@ -4,8 +4,8 @@ standardised inputs."""
 import torch
 from torch import nn
 
-from common.uda.gradient_reversal import grad_reverse
 from common.uda.input_norm import GrayStandardize
+from common.uda.network import DomainAdversarialNet
 
 
 def _head(in_dim: int, out_dim: int) -> nn.Sequential:
@@ -13,7 +13,7 @@ def _head(in_dim: int, out_dim: int) -> nn.Sequential:
                          nn.LogSoftmax(dim=1))
 
 
-class DANN(nn.Module):
+class DANN(DomainAdversarialNet):
     """28×28×3 digits -> 800 features -> (class log-probs (B, 10), domain log-probs (B, 2))."""
 
     def __init__(self, gray_inputs: bool = False):
@@ -27,17 +27,6 @@ class DANN(nn.Module):
             nn.Conv2d(50, 50, 1), nn.BatchNorm2d(50), nn.ReLU(True), nn.Flatten())  # 50*4*4 = 800
         self.class_head = _head(800, 10)
         self.domain_head = _head(800, 2)
-
-    def embed(self, x: torch.Tensor) -> torch.Tensor:
-        """The 800 features the heads read (B, 800)."""
-        return self.features(self.prep(x))
-
-    def classify(self, x: torch.Tensor) -> torch.Tensor:
-        return self.class_head(self.embed(x))
-
-    def forward(self, x: torch.Tensor, lambd: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
-        f = self.embed(x)
-        return self.class_head(f), self.domain_head(grad_reverse(f, lambd))
 
 
 ARCHS = {"dann": lambda: DANN(gray_inputs=False), "dann_gray": lambda: DANN(gray_inputs=True)}

@@ -17,14 +17,14 @@ import torch.nn.functional as F
 
 from common.data.augment import random_affine
 from common.training.checkpoint import atomic_save
-from common.training.config import parse_config, print_config
-from common.data.datasets import DOMAINS, load_digits
+from common.training.config import print_config, run_training
+from common.data.datasets import load_digits
 from common.training.runtime import choose_runtime
 from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss
-from common.errors import UsageError, run_cli
 from common.training.progress import image_progress
-from common.training.runs import MetricsLog, diverged, start_or_resume
-from common.training.seeding import rng_state, seed_everything, set_rng_state
+from common.training.runs import MetricsLog, diverged, save_latest, start_or_resume, stop_here
+from common.training.seeding import seed_everything, set_rng_state
+from common.uda.config import UDAConfig
 from common.uda.data import domain_data
 from common.uda.predict import accuracy
 from common.uda.scenarios import checkpoint_stem
@@ -32,38 +32,18 @@ from p3_dann.model import ARCHS, build
 
 
 @dataclass
-class Config:
+class Config(UDAConfig):
     """Train the report's DANN network on one scenario in one mode."""
-    data_root: str = field(metadata={"help": "the hw2_data folder"})
-    source: str = field(metadata={"choices": list(DOMAINS), "help": "source domain"})
-    target: str = field(metadata={"choices": list(DOMAINS), "help": "target domain"})
     mode: str = field(default="dann", metadata={"choices": ["source", "dann", "target"],
                                                 "help": "source-only lower bound, DANN, target-only upper bound"})
-    ckpt_dir: str = field(default="checkpoints", metadata={"help": "where the checkpoint and runs/ go"})
     arch: str = field(default="dann_gray", metadata={"choices": list(ARCHS),
                                                 "help": "dann = the report's inputs; dann_gray = per-image grayscale standardised"})
-    augment: bool = field(default=True, metadata={"help": "random scale, rotation and shift of the training images"})
     bn_passes: str = field(default="per-domain", metadata={
         "choices": ["per-domain", "joint"], "help": "dann: source and target batch-normalised apart or together"})
     lambda_max: float = field(default=0.5, metadata={"min": 0, "help": "dann: the cap the adaptation weight λ ramps up to"})
-    log_target_test: bool = field(default=False, metadata={
-        "help": "also log target test accuracy each epoch (a diagnostic for benchmarks; never used for selection)"})
-    epochs: int = field(default=60, metadata={"min": 1, "help": "passes over the labelled training split"})
-    batch_size: int = field(default=128, metadata={"min": 2, "help": "images per domain per step"})
     lr: float = field(default=0.01, metadata={"above": 0, "help": "initial SGD learning rate μ0, annealed as μ0/(1+10p)^0.75"})
     momentum: float = field(default=0.9, metadata={"min": 0, "below": 1, "help": "SGD momentum"})
     weight_decay: float = field(default=5e-4, metadata={"min": 0, "help": "SGD weight decay"})
-    select: str = field(default="last", metadata={
-        "choices": ["last", "val"], "help": "the checkpoint served: the last epoch, or the best on the validation split"})
-    val_fraction: float = field(default=0.1, metadata={"above": 0, "below": 1, "help": "share of the labelled train split held out"})
-    seed: int = field(default=0, metadata={"help": "seed of weights and batches"})
-    stop_after: int | None = field(default=None, metadata={"min": 1, 
-        "help": "checkpoint and stop after this epoch, as an interrupted run would (--resume continues)"})
-    resume: bool = field(default=False, metadata={"help": "continue the latest run of this scenario and mode"})
-
-    def check(self):
-        if self.source == self.target:
-            raise UsageError("--source and --target must differ")
 
     @property
     def name(self) -> str:
@@ -95,67 +75,64 @@ def main(cfg: Config) -> None:
         set_rng_state(ckpt["rng"])
         start_epoch, best = ckpt["epoch"], ckpt["best_val"]
 
-    bar = image_progress(total * cfg.batch_size, cfg.name, initial=start_epoch * steps_per_epoch * cfg.batch_size)
-    for epoch in range(start_epoch + 1, cfg.epochs + 1):
-        net.train()
-        sums = torch.zeros(2, device=rt.device)
-        for i in range(steps_per_epoch):
-            p = ((epoch - 1) * steps_per_epoch + i) / total  # training progress in [0, 1)
-            for group in opt.param_groups:
-                group["lr"] = annealed_lr(p, cfg.lr)
-            xs, ys = next(data.labelled)
-            if cfg.augment:
-                xs = random_affine(xs)
-            if data.unlabelled is None:  # source-only or target-only: plain supervised training
-                loss_cls = F.nll_loss(net.classify(xs), ys)
-                loss_dom = torch.zeros((), device=rt.device)
-            else:
-                xt, _ = next(data.unlabelled)
+    with image_progress(total * cfg.batch_size, cfg.name, initial=start_epoch * steps_per_epoch * cfg.batch_size) as bar:
+        for epoch in range(start_epoch + 1, cfg.epochs + 1):
+            net.train()
+            sums = torch.zeros(2, device=rt.device)
+            for i in range(steps_per_epoch):
+                p = ((epoch - 1) * steps_per_epoch + i) / total  # training progress in [0, 1)
+                for group in opt.param_groups:
+                    group["lr"] = annealed_lr(p, cfg.lr)
+                xs, ys = next(data.labelled)
                 if cfg.augment:
-                    xt = random_affine(xt)
-                lambd = cfg.lambda_max * dann_lambda(p)
-                if cfg.bn_passes == "per-domain":
-                    # Batch norm normalises each batch by its own domain's statistics, aligning every layer's
-                    # per-channel moments across the domains; the running averages then serve either domain.
-                    class_lp, domain_lp_s = net(xs, lambd)
-                    _, domain_lp_t = net(xt, lambd)
-                    domain_lp = torch.cat([domain_lp_s, domain_lp_t])
+                    xs = random_affine(xs)
+                if data.unlabelled is None:  # source-only or target-only: plain supervised training
+                    loss_cls = F.nll_loss(net.classify(xs), ys)
+                    loss_dom = torch.zeros((), device=rt.device)
                 else:
-                    class_lp, domain_lp = net(torch.cat([xs, xt]), lambd)
-                    class_lp = class_lp[:len(xs)]
-                loss_cls = F.nll_loss(class_lp, ys)
-                loss_dom = domain_loss(domain_lp, len(xs))
-            loss = loss_cls + loss_dom  # the reversal layer already weights the domain gradient by λ
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sums += torch.stack([loss_cls.detach(), loss_dom.detach()])
-            bar.update(cfg.batch_size)
-        loss_cls, loss_dom = (sums / steps_per_epoch).tolist()
-        if not (torch.isfinite(sums).all()):
-            raise diverged(run, f"in epoch {epoch}")
-        val = accuracy(net, data.val_images, data.val_labels, rt.device)
-        improved = val > best
-        best = max(best, val)
-        diagnostic = {} if target_test is None else {
-            "target_test_accuracy": accuracy(net, *target_test, rt.device)}
-        log.log(epoch=epoch, loss_cls=loss_cls, loss_domain=loss_dom, val_accuracy=val, best_val_accuracy=best,
-                **diagnostic)
-        bar.set_postfix(cls=f"{loss_cls:.3f}", dom=f"{loss_dom:.3f}", val=f"{val:.3f}")
-        if improved or cfg.select == "last":
-            atomic_save({"problem": "p3", "arch": cfg.arch, "model": net.state_dict(), "source": cfg.source,
-                         "target": cfg.target, "mode": cfg.mode, "epoch": epoch, "val_accuracy": val,
-                         "config": dataclasses.asdict(cfg)}, ckpt_dir / f"{cfg.name}.pt")
-        atomic_save({"model": net.state_dict(), "optimizer": opt.state_dict(), "labelled": data.labelled.state_dict(),
-                     "unlabelled": data.unlabelled.state_dict() if data.unlabelled is not None else None,
-                     "rng": rng_state(), "epoch": epoch, "best_val": best, "config": dataclasses.asdict(cfg)},
-                    run / "latest.pt")
-        if epoch == cfg.stop_after:
-            print(f"stopped after epoch {epoch} as asked; --resume continues", flush=True)
-            break
-    bar.close()
+                    xt, _ = next(data.unlabelled)
+                    if cfg.augment:
+                        xt = random_affine(xt)
+                    lambd = cfg.lambda_max * dann_lambda(p)
+                    if cfg.bn_passes == "per-domain":
+                        # Batch norm normalises each batch by its own domain's statistics, aligning every layer's
+                        # per-channel moments across the domains; the running averages then serve either domain.
+                        class_lp, domain_lp_s = net(xs, lambd)
+                        _, domain_lp_t = net(xt, lambd)
+                        domain_lp = torch.cat([domain_lp_s, domain_lp_t])
+                    else:
+                        class_lp, domain_lp = net(torch.cat([xs, xt]), lambd)
+                        class_lp = class_lp[:len(xs)]
+                    loss_cls = F.nll_loss(class_lp, ys)
+                    loss_dom = domain_loss(domain_lp, len(xs))
+                loss = loss_cls + loss_dom  # the reversal layer already weights the domain gradient by λ
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                sums += torch.stack([loss_cls.detach(), loss_dom.detach()])
+                bar.update(cfg.batch_size)
+            loss_cls, loss_dom = (sums / steps_per_epoch).tolist()
+            if not (torch.isfinite(sums).all()):
+                raise diverged(run, f"in epoch {epoch}")
+            val = accuracy(net, data.val_images, data.val_labels, rt.device)
+            improved = val > best
+            best = max(best, val)
+            diagnostic = {} if target_test is None else {
+                "target_test_accuracy": accuracy(net, *target_test, rt.device)}
+            log.log(epoch=epoch, loss_cls=loss_cls, loss_domain=loss_dom, val_accuracy=val, best_val_accuracy=best,
+                    **diagnostic)
+            bar.set_postfix(cls=f"{loss_cls:.3f}", dom=f"{loss_dom:.3f}", val=f"{val:.3f}")
+            if improved or cfg.select == "last":
+                atomic_save({"problem": "p3", "arch": cfg.arch, "model": net.state_dict(), "source": cfg.source,
+                             "target": cfg.target, "mode": cfg.mode, "epoch": epoch, "val_accuracy": val,
+                             "config": dataclasses.asdict(cfg)}, ckpt_dir / f"{cfg.name}.pt")
+            save_latest(run, model=net.state_dict(), optimizer=opt.state_dict(), labelled=data.labelled.state_dict(),
+                        unlabelled=data.unlabelled.state_dict() if data.unlabelled is not None else None,
+                        epoch=epoch, best_val=best, config=dataclasses.asdict(cfg))
+            if stop_here(epoch, cfg.stop_after, "epoch"):
+                break
     print(f"done: {ckpt_dir / (cfg.name + '.pt')} (best validation accuracy {best:.4f})")
 
 
 if __name__ == "__main__":
-    run_cli(lambda: main(parse_config(Config)))
+    run_training(main, Config)

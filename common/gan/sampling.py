@@ -2,6 +2,7 @@
 import torch
 
 from common.data.pixels import to_uint8
+from common.errors import UsageError
 
 GRADER_SEED = 2022  # latents of the graders' images: one fixed seed, so every run writes the same files
 
@@ -22,3 +23,17 @@ def generate_uint8(g: torch.nn.Module, z: torch.Tensor, *conditions: torch.Tenso
                      for i in range(0, len(z), batch_size)])
     g.train(was_training)
     return out
+
+
+def generator_from_checkpoint(ckpt: dict, archs: dict, problem: str, trainer: str) -> torch.nn.Module:
+    """The (EMA) generator a graders' checkpoint holds. `archs` maps an architecture name to its
+    (generator class, discriminator class, loss); a checkpoint of another problem or architecture is refused."""
+    if ckpt.get("arch") not in archs or "generator" not in ckpt:
+        raise UsageError(f"this is not a {problem} checkpoint (architecture {ckpt.get('arch')!r}; {problem} has "
+                         f"{', '.join(archs)}); retrain with python3 -m {trainer}")
+    g = archs[ckpt["arch"]][0]()
+    try:
+        g.load_state_dict(ckpt["generator"])
+    except RuntimeError:
+        raise UsageError(f"the {problem} checkpoint's weights do not fit its architecture {ckpt['arch']!r}") from None
+    return g

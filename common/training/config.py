@@ -16,7 +16,7 @@ import math
 import operator
 import typing
 
-from common.errors import UsageError
+from common.errors import UsageError, run_cli
 
 BOUNDS = {"min": (operator.ge, "≥"), "max": (operator.le, "≤"), "above": (operator.gt, ">"), "below": (operator.lt, "<")}
 
@@ -64,3 +64,8 @@ def parse_config(cls, argv: list[str] | None = None):
 
 def print_config(cfg) -> None:
     print("config: " + " ".join(f"{k}={v}" for k, v in dataclasses.asdict(cfg).items()), flush=True)
+
+
+def run_training(main, config_cls) -> None:
+    """A training script's command line: its Config from argv, then main(config), failures as one line."""
+    run_cli(lambda: main(parse_config(config_cls)))

@@ -4,7 +4,8 @@ import time
 from pathlib import Path
 
 from common.errors import TrainingDiverged, UsageError
-from common.training.checkpoint import load_checkpoint
+from common.training.checkpoint import atomic_save, load_checkpoint
+from common.training.seeding import rng_state
 
 
 def new_run_dir(base: Path) -> Path:
@@ -46,6 +47,12 @@ class MetricsLog:
         with open(self.path, "a") as f:
             f.write(json.dumps(values) + "\n")
 
+    def log_evaluation(self, bar, step: int, name: str, value: float, best: float, shown: str) -> None:
+        """A step's metric and the best so far, logged as `name` and `best_<name>` and shown above the progress
+        bar formatted by `shown` (e.g. "FID {:.2f}")."""
+        self.log(step=step, **{name: value, f"best_{name}": best})
+        bar.write(f"step {step}: {shown.format(value)} (best {shown.format(best)})")
+
 
 def read_metrics(run_dir: Path) -> list[dict]:
     """The rows of run_dir/metrics.jsonl (none if it is missing)."""
@@ -61,6 +68,26 @@ def diverged(run_dir: Path, when: str) -> TrainingDiverged:
                                 "(--resume continues from it; a lower learning rate may help)")
     return TrainingDiverged(f"a loss became NaN or Inf {when}, before any checkpoint was saved; "
                             "lower the learning rate and start again")
+
+
+def save_latest(run_dir: Path, **state) -> None:
+    """run_dir/latest.pt: the state --resume continues from (models, optimizers, data streams, counters), with the
+    random generators' state added so that the continued run draws what the uninterrupted one would."""
+    atomic_save({**state, "rng": rng_state()}, Path(run_dir) / "latest.pt")
+
+
+def save_due(position: int, last: int, every: int, stop_after: int | None, evaluated: bool) -> bool:
+    """Whether a step-based run checkpoints now: every `every` steps, at the end, after an evaluation (which may
+    have found a new best), and where --stop-after interrupts it."""
+    return position % every == 0 or position == last or evaluated or position == stop_after
+
+
+def stop_here(position: int, stop_after: int | None, unit: str) -> bool:
+    """Whether --stop-after interrupts the run at this step or epoch (after its checkpoint); says so if it does."""
+    if position != stop_after:
+        return False
+    print(f"stopped after {unit} {position} as asked; --resume continues", flush=True)
+    return True
 
 
 def start_or_resume(base: Path, resume: bool, config: dict) -> tuple[Path, dict | None]:
