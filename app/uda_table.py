@@ -18,7 +18,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data-root", type=Path, required=True)
     p.add_argument("--ckpt-dir", type=Path, required=True)
-    p.add_argument("--kinds", default="source,dann,target", help="rows: comma-separated from source, dann, target, bonus")
+    p.add_argument("--kinds", default="source,dann,target",
+                   help="rows: comma-separated from source, dann, target, bonus")
     p.add_argument("--out", type=Path, help="also write the markdown table here")
     a = p.parse_args()
     text = markdown(accuracies(a.data_root, a.ckpt_dir, parse_kinds(a.kinds), UDA_MODELS))

@@ -17,6 +17,7 @@ from pathlib import Path
 from common.training.checkpoint import load_checkpoint
 from common.gan.sampling import GRADER_SEED, generate_uint8, generator_from_checkpoint
 from common.training.runtime import inference_device
+import p2_acgan
 from p2_acgan.digit_classifier import load_classifier, predict, train_classifier
 from p2_acgan.model import ARCHS
 from p2_acgan.sampling import fixed_eval_inputs
@@ -50,7 +51,7 @@ def main() -> None:
                             "--steps", str(a.steps), "--batch-size", str(a.batch_size), "--eval-every", "100",
                             "--classifier", str(tmp / "lenet.pt"), *options], cwd=REPO, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            ckpt = load_checkpoint(ck / "p2_acgan.pt")
+            ckpt = load_checkpoint(ck / p2_acgan.GRADER_CHECKPOINT)
             device = inference_device()
             g = generator_from_checkpoint(ckpt, ARCHS, "P2", "p2_acgan.train").to(device)
             z, y = fixed_eval_inputs(GRADER_SEED)

@@ -30,8 +30,8 @@ from common.data.diffaugment import cutout
 from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss
 from common.training.ema import EMA
 from common.training.progress import image_progress
-from common.training.runs import MetricsLog, diverged, save_latest, start_or_resume, stop_here
-from common.training.seeding import seed_everything, set_rng_state
+from common.training.runs import MetricsLog, diverged, restore, save_latest, start_or_resume, stop_here
+from common.training.seeding import seed_everything
 from common.uda.config import UDAConfig
 from common.uda.data import domain_data
 from common.uda.predict import accuracy
@@ -85,11 +85,8 @@ def main(cfg: Config) -> None:
     run, ckpt = start_or_resume(ckpt_dir / "runs" / name, cfg.resume, dataclasses.asdict(cfg))
     log, start_epoch, best = MetricsLog(run), 0, -1.0
     if ckpt is not None:
-        for obj, key in ((net, "model"), (ema, "ema"), (opt, "optimizer"), (data.labelled, "labelled"),
-                         (data.unlabelled, "unlabelled")):
-            obj.load_state_dict(ckpt[key])
-        set_rng_state(ckpt["rng"])
-        start_epoch, best = ckpt["epoch"], ckpt["best_val"]
+        states = {"model": net, "ema": ema, "optimizer": opt, "labelled": data.labelled, "unlabelled": data.unlabelled}
+        start_epoch, best = restore(ckpt, run, states, ("epoch", "best_val"))
 
     with image_progress(total * cfg.batch_size, name, initial=start_epoch * steps_per_epoch * cfg.batch_size) as bar:
         for epoch in range(start_epoch + 1, cfg.epochs + 1):

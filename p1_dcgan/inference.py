@@ -14,6 +14,7 @@ from common.gan.png_folder import save_pngs
 from common.gan.sampling import GRADER_SEED, generate_uint8, generator_from_checkpoint, seeded_latents
 from common.training.checkpoint import load_grader_checkpoint
 from common.training.runtime import inference_device
+from p1_dcgan import GRADER_CHECKPOINT
 from p1_dcgan.model import ARCHS, LATENT_DIM
 
 COUNT = 1000
@@ -31,7 +32,7 @@ def main() -> None:
     a = p.parse_args()
     names = [f"{i:04d}.png" for i in range(COUNT)]
     check_output_folder(a.out, names)  # before the work, not after
-    ckpt = load_grader_checkpoint("p1_dcgan.pt", "python3 -m p1_dcgan.train --data-root hw2_data")
+    ckpt = load_grader_checkpoint(GRADER_CHECKPOINT, "python3 -m p1_dcgan.train --data-root hw2_data")
     save_pngs(generate(ckpt, COUNT, GRADER_SEED, inference_device()), names, a.out)
     print(f"wrote {COUNT} images to {a.out}")
 

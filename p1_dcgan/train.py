@@ -27,9 +27,10 @@ from common.metrics import MetricSkipped
 from common.metrics.fid import activations, fid_network, frechet_distance_to_features, gaussian_stats
 from common.metrics.folder import tensor_batches
 from common.training.progress import image_progress
-from common.training.runs import MetricsLog, diverged, save_latest, start_or_resume
-from common.training.seeding import seed_everything, set_rng_state, stream_seed
+from common.training.runs import MetricsLog, diverged, restore, save_latest, start_or_resume
+from common.training.seeding import seed_everything, stream_seed
 from common.data.splits import train_val_split
+from p1_dcgan import GRADER_CHECKPOINT
 from p1_dcgan.model import ARCHS, LATENT_DIM
 
 
@@ -42,7 +43,8 @@ class Config(GANConfig):
     flip: bool = field(default=True, metadata={"help": "random horizontal flips of the training faces"})
     eval_every: int = field(default=2000, metadata={"min": 1, "help": "steps between FID evaluations"})
     fid_samples: int = field(default=1000, metadata={"min": 2, "help": "generated images per FID evaluation"})
-    fid_holdout: float = field(default=0.05, metadata={"above": 0, "below": 1, "help": "fraction of training faces held out as FID reference"})
+    fid_holdout: float = field(default=0.05, metadata={
+        "above": 0, "below": 1, "help": "fraction of training faces held out as FID reference"})
     fid_weights: str | None = field(default=None, metadata={
         "help": "FID Inception weights file (else FID_WEIGHTS or download); 'none': no FID, the latest step is kept"})
     dry_run: bool = field(default=False, metadata={"help": "two steps, nothing written: checks data and device"})
@@ -143,10 +145,7 @@ def main(cfg: Config) -> None:
     run, ckpt = start_or_resume(ckpt_dir / "runs" / "p1", cfg.resume, dataclasses.asdict(cfg))
     log, start, best_fid = MetricsLog(run), 0, math.inf
     if ckpt is not None:
-        trainer.load_state_dict(ckpt["trainer"])
-        batches.load_state_dict(ckpt["batches"])
-        set_rng_state(ckpt["rng"])
-        start, best_fid = ckpt["step"], ckpt["best_fid"]
+        start, best_fid = restore(ckpt, run, {"trainer": trainer, "batches": batches}, ("step", "best_fid"))
 
     try:  # FID needs the Inception weights; without them the latest checkpoint serves as the best
         with torch.random.fork_rng(devices=[]):  # building it must not draw from the training's random stream
@@ -163,7 +162,7 @@ def main(cfg: Config) -> None:
                     config=dataclasses.asdict(cfg))
         if fid_net is None or fid == best_fid:
             atomic_save({"arch": cfg.arch, "generator": trainer.sampling_generator().state_dict(), "step": step,
-                         "fid": fid, "config": dataclasses.asdict(cfg)}, ckpt_dir / "p1_dcgan.pt")
+                         "fid": fid, "config": dataclasses.asdict(cfg)}, ckpt_dir / GRADER_CHECKPOINT)
 
     def evaluate(step: int) -> float | None:
         """A sample grid every epoch (tiny data sets: every 100 steps); FID every --eval-every steps."""
@@ -183,7 +182,7 @@ def main(cfg: Config) -> None:
     with image_progress(cfg.steps * batches.batch_size, f"p1 {cfg.arch}", initial=start * batches.batch_size) as bar:
         run_steps(start + 1, cfg.steps, batches.batch_size, lambda step: trainer.step(next(batches)[0]), evaluate,
                   save, cfg.ckpt_every, cfg.stop_after, log, bar)
-    print(f"done: {ckpt_dir / 'p1_dcgan.pt'} (best FID {best_fid if fid_net else 'not measured'})")
+    print(f"done: {ckpt_dir / GRADER_CHECKPOINT} (best FID {best_fid if fid_net else 'not measured'})")
 
 
 if __name__ == "__main__":

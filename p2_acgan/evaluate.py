@@ -13,6 +13,7 @@ from common.data.images import list_images
 from common.errors import UsageError, run_cli
 from common.training.checkpoint import checkpoint_dir
 from common.data.tensor_cache import decode_images
+from p2_acgan import EVALUATOR_CHECKPOINT
 from p2_acgan.digit_classifier import load_classifier, predict
 
 NAME = re.compile(r"^([0-9])_([0-9]{3})\.png$")
@@ -44,7 +45,7 @@ def main() -> None:
                    help="digit classifier checkpoint; repeat for several (default: HW2_CKPT_DIR/digit_classifier.pt)")
     a = p.parse_args()
     images, labels = labelled_images(a.out_dir)
-    for clf in a.classifier or [checkpoint_dir() / "digit_classifier.pt"]:
+    for clf in a.classifier or [checkpoint_dir() / EVALUATOR_CHECKPOINT]:
         acc, per_class = accuracy_report(images, labels, clf)
         print(f"{clf}: accuracy {acc * 100:.2f}% ({int(round(acc * len(labels)))}/{len(labels)})")
         print("  per class: " + "  ".join(f"{d}:{a * 100:.0f}%" for d, a in enumerate(per_class)))

@@ -13,6 +13,7 @@ from common.gan.png_folder import save_pngs
 from common.gan.sampling import GRADER_SEED, generate_uint8, generator_from_checkpoint
 from common.training.checkpoint import load_grader_checkpoint
 from common.training.runtime import inference_device
+from p2_acgan import GRADER_CHECKPOINT
 from p2_acgan.model import ARCHS, NUM_CLASSES
 from p2_acgan.sampling import fixed_eval_inputs
 
@@ -25,7 +26,7 @@ def main() -> None:
     a = p.parse_args()
     names = [f"{d}_{i:03d}.png" for d in range(NUM_CLASSES) for i in range(1, PER_CLASS + 1)]
     check_output_folder(a.out, names)  # before the work, not after
-    ckpt = load_grader_checkpoint("p2_acgan.pt", "python3 -m p2_acgan.train --data-root hw2_data")
+    ckpt = load_grader_checkpoint(GRADER_CHECKPOINT, "python3 -m p2_acgan.train --data-root hw2_data")
     device = inference_device()
     g = generator_from_checkpoint(ckpt, ARCHS, "P2", "p2_acgan.train").to(device)
     z, labels = fixed_eval_inputs(GRADER_SEED, PER_CLASS)

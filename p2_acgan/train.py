@@ -24,8 +24,9 @@ from common.gan.config import GANConfig
 from common.gan.loop import run_steps
 from common.gan.sampling import generate_uint8
 from common.training.progress import image_progress
-from common.training.runs import MetricsLog, diverged, save_latest, start_or_resume
-from common.training.seeding import seed_everything, set_rng_state, stream_seed
+from common.training.runs import MetricsLog, diverged, restore, save_latest, start_or_resume
+from common.training.seeding import seed_everything, stream_seed
+from p2_acgan import GRADER_CHECKPOINT
 from p2_acgan.digit_classifier import load_classifier, predict
 from p2_acgan.model import ARCHS, LATENT_DIM, NUM_CLASSES
 from p2_acgan.sampling import fixed_eval_inputs
@@ -72,13 +73,9 @@ def main(cfg: Config) -> None:
     log, start, best_acc = MetricsLog(run), 0, -1.0
     nonfinite = torch.zeros((), dtype=torch.bool, device=rt.device)
     if ckpt is not None:
-        for obj, key in ((G, "G"), (D, "D"), (opt_g, "opt_g"), (opt_d, "opt_d"), (scaler, "scaler"),
-                         (batches, "batches")):
-            obj.load_state_dict(ckpt[key])
-        if G_ema is not None:
-            G_ema.load_state_dict(ckpt["G_ema"])
-        set_rng_state(ckpt["rng"])
-        start, best_acc = ckpt["step"], ckpt["best_acc"]
+        states = {"G": G, "D": D, "opt_g": opt_g, "opt_d": opt_d, "scaler": scaler, "batches": batches,
+                  **({"G_ema": G_ema} if G_ema is not None else {})}
+        start, best_acc = restore(ckpt, run, states, ("step", "best_acc"))
         for opt, lr in ((opt_g, cfg.lr_g), (opt_d, cfg.lr_d)):  # learning rates given at resume time win
             for group in opt.param_groups:
                 group["lr"] = lr
@@ -93,7 +90,7 @@ def main(cfg: Config) -> None:
                     batches=batches.state_dict(), step=step, best_acc=best_acc, config=dataclasses.asdict(cfg))
         if evaluator is None or acc == best_acc:
             atomic_save({"arch": cfg.arch, "generator": sampler.state_dict(), "step": step, "accuracy": acc,
-                         "config": dataclasses.asdict(cfg)}, ckpt_dir / "p2_acgan.pt")
+                         "config": dataclasses.asdict(cfg)}, ckpt_dir / GRADER_CHECKPOINT)
 
     real_target = 1.0 - cfg.label_smoothing
 
@@ -152,7 +149,7 @@ def main(cfg: Config) -> None:
     with image_progress(cfg.steps * batches.batch_size, f"p2 {cfg.arch}", initial=start * batches.batch_size) as bar:
         run_steps(start + 1, cfg.steps, batches.batch_size, train_step, evaluate, save, cfg.ckpt_every,
                   cfg.stop_after, log, bar)
-    print(f"done: {ckpt_dir / 'p2_acgan.pt'} (best accuracy {best_acc if evaluator else 'not measured'})")
+    print(f"done: {ckpt_dir / GRADER_CHECKPOINT} (best accuracy {best_acc if evaluator else 'not measured'})")
 
 
 if __name__ == "__main__":

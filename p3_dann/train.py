@@ -22,8 +22,8 @@ from common.data.datasets import load_digits
 from common.training.runtime import choose_runtime
 from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss
 from common.training.progress import image_progress
-from common.training.runs import MetricsLog, diverged, save_latest, start_or_resume, stop_here
-from common.training.seeding import seed_everything, set_rng_state
+from common.training.runs import MetricsLog, diverged, restore, save_latest, start_or_resume, stop_here
+from common.training.seeding import seed_everything
 from common.uda.config import UDAConfig
 from common.uda.data import domain_data
 from common.uda.predict import accuracy
@@ -67,13 +67,9 @@ def main(cfg: Config) -> None:
     run, ckpt = start_or_resume(ckpt_dir / "runs" / cfg.name, cfg.resume, dataclasses.asdict(cfg))
     log, start_epoch, best = MetricsLog(run), 0, -1.0
     if ckpt is not None:
-        net.load_state_dict(ckpt["model"])
-        opt.load_state_dict(ckpt["optimizer"])
-        data.labelled.load_state_dict(ckpt["labelled"])
-        if data.unlabelled is not None:
-            data.unlabelled.load_state_dict(ckpt["unlabelled"])
-        set_rng_state(ckpt["rng"])
-        start_epoch, best = ckpt["epoch"], ckpt["best_val"]
+        states = {"model": net, "optimizer": opt, "labelled": data.labelled,
+                  **({"unlabelled": data.unlabelled} if data.unlabelled is not None else {})}
+        start_epoch, best = restore(ckpt, run, states, ("epoch", "best_val"))
 
     with image_progress(total * cfg.batch_size, cfg.name, initial=start_epoch * steps_per_epoch * cfg.batch_size) as bar:
         for epoch in range(start_epoch + 1, cfg.epochs + 1):

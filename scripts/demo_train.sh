@@ -26,16 +26,16 @@ stage "demo data"
 [ -d "$data" ] || python3 -m app.demo_data --out "$DEMO_DATA" ${DEMO_SIZES:-}
 
 stage "digit evaluator (our LeNet on MNIST-M)"
-train "$ck/digit_classifier.pt" python3 -m p2_acgan.digit_classifier train --data-root "$data" \
-  --out "$ck/digit_classifier.pt" --epochs "$CLS_EPOCHS"
+evaluator="$ck/$(python3 -m app.checkpoint_names evaluator)"
+train "$evaluator" python3 -m p2_acgan.digit_classifier train --data-root "$data" --out "$evaluator" --epochs "$CLS_EPOCHS"
 
 stage "P1 DCGAN ($P1_STEPS steps)"
-train "$ck/p1_dcgan.pt" python3 -m p1_dcgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P1_STEPS" \
+train "$ck/$(python3 -m app.checkpoint_names p1)" python3 -m p1_dcgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P1_STEPS" \
   --batch-size "$BATCH" --eval-every 100 --ckpt-every 100 --fid-samples 200
 
 stage "P2 ACGAN ($P2_STEPS steps)"
-train "$ck/p2_acgan.pt" python3 -m p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P2_STEPS" \
-  --batch-size "$BATCH" --eval-every 100 --fake-cls-start 100 --classifier "$ck/digit_classifier.pt"
+train "$ck/$(python3 -m app.checkpoint_names p2)" python3 -m p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P2_STEPS" \
+  --batch-size "$BATCH" --eval-every 100 --fake-cls-start 100 --classifier "$evaluator"
 
 while read -r s t kind stem _ <&3; do  # every UDA model and its checkpoint name, from common/uda/scenarios.py
   if [ "$kind" = bonus ]; then

@@ -20,7 +20,7 @@ echo "== [eval] P2: hw2_p2.sh and the digit classifiers"
 bash "$root/scripts/hw2_p2.sh" "$eval/p2_images"
 python3 -m common.data.image_grid "$eval/p2_grid.png" 10 $(for d in 0 1 2 3 4 5 6 7 8 9; do
   for i in 001 002 003 004 005 006 007 008 009 010; do echo "$eval/p2_images/${d}_$i.png"; done; done)
-classifiers=(--classifier "$HW2_CKPT_DIR/digit_classifier.pt")
+classifiers=(--classifier "$HW2_CKPT_DIR/$(python3 -m app.checkpoint_names evaluator)")
 [ -n "${COURSE_CLASSIFIER:-}" ] && classifiers+=(--classifier "$COURSE_CLASSIFIER")
 python3 -m p2_acgan.evaluate "$eval/p2_images" "${classifiers[@]}" | tee "$eval/p2_accuracy.txt"
 

@@ -6,9 +6,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ $# -lt 1 ]; then echo "usage: bash scripts/train_p2.sh DATA_ROOT [CKPT_DIR]" >&2; exit 2; fi
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
-ck="${2:-$root/checkpoints}"
-[ -f "$ck/digit_classifier.pt" ] || python3 -m p2_acgan.digit_classifier train --data-root "$1" --out "$ck/digit_classifier.pt"
-course="${COURSE_CLASSIFIER:-}"
-[ -n "$course" ] || course="$ck/digit_classifier.pt"
+ck="${2:-$root/checkpoints}"; ours="$ck/$(python3 -m app.checkpoint_names evaluator)"
+[ -f "$ours" ] || python3 -m p2_acgan.digit_classifier train --data-root "$1" --out "$ours"
+course="${COURSE_CLASSIFIER:-$ours}"
 python3 -m p2_acgan.train --data-root "$1" --ckpt-dir "$ck" --arch acgan_sn --steps 30000 --batch-size 64 \
   --classifier "$course"

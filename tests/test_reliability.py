@@ -97,7 +97,8 @@ def test_checkpoints_of_another_problem_scenario_or_name_are_refused(ckpt_dir, t
     line = fails(capsys, p3_inference, str(test_dir), "mnistm", str(tmp_path / "p.csv"))
     assert "trained for mnistm → usps, not SVHN → MNIST-M" in line
     os.replace(ckpt_dir / "p3_svhn2mnistm.pt", ckpt_dir / "bonus_mnistm2usps.pt")  # a P3 model as the bonus
-    assert "not a bonus digit classifier" in fails(capsys, bonus_inference, str(test_dir), "usps", str(tmp_path / "p.csv"))
+    line = fails(capsys, bonus_inference, str(test_dir), "usps", str(tmp_path / "p.csv"))
+    assert "not a bonus digit classifier" in line
     assert not (tmp_path / "digits").exists() and not (tmp_path / "p.csv").exists()
 
 
@@ -125,13 +126,18 @@ def test_a_decompression_bomb_is_named(tmp_path, monkeypatch):
         read_rgb(tmp_path / "huge.png", 28)
 
 
-def test_labels_outside_0_9_stop_training_before_a_run_folder(tmp_path, capsys):
-    for domain, label in (("mnistm", 10), ("usps", 1)):
-        folder = tmp_path / "hw2_data" / "digits" / domain / "train"
+def tiny_digit_tree(root, label_of_domain: dict) -> None:
+    """Four black 28×28 training digits per domain, all with the domain's label."""
+    for domain, label in label_of_domain.items():
+        folder = root / "digits" / domain / "train"
         folder.mkdir(parents=True)
         for i in range(4):
             Image.new("RGB", (28, 28)).save(folder / f"{i}.png")
         (folder.parent / "train.csv").write_text("image_name,label\n" + "".join(f"{i}.png,{label}\n" for i in range(4)))
+
+
+def test_labels_outside_0_9_stop_training_before_a_run_folder(tmp_path, capsys):
+    tiny_digit_tree(tmp_path / "hw2_data", {"mnistm": 10, "usps": 1})
     line = train_fails(p3_train, capsys, "--data-root", str(tmp_path / "hw2_data"), "--source", "mnistm",
                        "--target", "usps", "--ckpt-dir", str(tmp_path / "ck"))
     assert "outside 0–9" in line and "0.png has 10" in line
@@ -229,3 +235,16 @@ def test_checkpoints_written_before_the_regrouping_still_serve(tmp_path):
     served = classifier_from_checkpoint(legacy, tmp_path / "old.pt", UDA_MODELS, "svhn", "mnistm", "dann")
     x = torch.zeros(2, 3, 28, 28)
     assert torch.equal(served.classify(x), net.eval().classify(x))
+
+
+def test_resuming_with_another_architecture_is_one_line(tmp_path, capsys):
+    from bonus_uda import train as bonus_train
+    from common.uda.scenarios import checkpoint_stem
+
+    tiny_digit_tree(tmp_path / "hw2_data", {"mnistm": 1, "usps": 2})
+    run = tmp_path / "ck" / "runs" / checkpoint_stem("bonus", "mnistm", "usps") / "00000"
+    state = {"model": build_dann("dann").state_dict(), "rng": {}, "epoch": 1, "best_val": 0.5}
+    atomic_save(state, run / "latest.pt")  # a P3 network's weights where the bonus network's belong
+    line = train_fails(bonus_train, capsys, "--data-root", str(tmp_path / "hw2_data"), "--source", "mnistm",
+                       "--target", "usps", "--ckpt-dir", str(tmp_path / "ck"), "--resume")
+    assert f"--resume: {run / 'latest.pt'} does not fit this run's options" in line

@@ -6,8 +6,8 @@ import torch
 from common.training.runs import MetricsLog, save_due, stop_here
 
 
-def run_steps(first: int, last: int, images_per_step: int, train_step: Callable[[int], tuple[torch.Tensor, torch.Tensor]],
-              evaluate: Callable[[int], float | None], save: Callable[[int, float | None], None], ckpt_every: int,
+def run_steps(first: int, last: int, images_per_step: int,
+              train_step: Callable[[int], tuple[torch.Tensor, torch.Tensor]], evaluate: Callable[[int], float | None], save: Callable[[int, float | None], None], ckpt_every: int,
               stop_after: int | None, log: MetricsLog, bar) -> None:
     """Steps first..last: `train_step(step)` returns the (discriminator, generator) losses, which are read back
     (a host sync) and logged only every 100 steps; `evaluate(step)` returns a metric when it measured one;

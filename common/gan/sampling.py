@@ -19,7 +19,8 @@ def generate_uint8(g: torch.nn.Module, z: torch.Tensor, *conditions: torch.Tenso
     `batch_size` latents (and their conditions, e.g. class labels) at a time; g's mode is restored after."""
     was_training = g.training
     g.eval()
-    out = torch.cat([to_uint8(g(z[i:i + batch_size].to(device), *(c[i:i + batch_size].to(device) for c in conditions))).cpu()
+    out = torch.cat([to_uint8(g(z[i:i + batch_size].to(device),
+                                *(c[i:i + batch_size].to(device) for c in conditions))).cpu()
                      for i in range(0, len(z), batch_size)])
     g.train(was_training)
     return out

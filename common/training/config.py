@@ -18,7 +18,8 @@ import typing
 
 from common.errors import UsageError, run_cli
 
-BOUNDS = {"min": (operator.ge, "≥"), "max": (operator.le, "≤"), "above": (operator.gt, ">"), "below": (operator.lt, "<")}
+BOUNDS = {"min": (operator.ge, "≥"), "max": (operator.le, "≤"),
+          "above": (operator.gt, ">"), "below": (operator.lt, "<")}
 
 
 def check_bounds(cfg) -> None:

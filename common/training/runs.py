@@ -5,7 +5,7 @@ from pathlib import Path
 
 from common.errors import TrainingDiverged, UsageError
 from common.training.checkpoint import atomic_save, load_checkpoint
-from common.training.seeding import rng_state
+from common.training.seeding import rng_state, set_rng_state
 
 
 def new_run_dir(base: Path) -> Path:
@@ -74,6 +74,21 @@ def save_latest(run_dir: Path, **state) -> None:
     """run_dir/latest.pt: the state --resume continues from (models, optimizers, data streams, counters), with the
     random generators' state added so that the continued run draws what the uninterrupted one would."""
     atomic_save({**state, "rng": rng_state()}, Path(run_dir) / "latest.pt")
+
+
+def restore(ckpt: dict, run_dir: Path, states: dict, counters: tuple[str, ...]) -> tuple:
+    """Resume: load each object's state from latest.pt (`states`: key -> object with load_state_dict) and the random
+    generators', and return the `counters` (step, best metric, ...). A latest.pt that does not fit this run's options
+    (another architecture, say) is one line, not a traceback."""
+    try:
+        for key, obj in states.items():
+            obj.load_state_dict(ckpt[key])
+        set_rng_state(ckpt["rng"])
+        return tuple(ckpt[c] for c in counters)
+    except (KeyError, RuntimeError, ValueError, TypeError) as e:
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise UsageError(f"--resume: {Path(run_dir) / 'latest.pt'} does not fit this run's options ({reason[:200]}); "
+                         "resume with the options in its config.json, or start a new run") from None
 
 
 def save_due(position: int, last: int, every: int, stop_after: int | None, evaluated: bool) -> bool:

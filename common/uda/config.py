@@ -15,7 +15,8 @@ class UDAConfig:
     batch_size: int = field(default=128, metadata={"min": 2, "help": "images per domain per step"})
     augment: bool = field(default=True, metadata={"help": "random scale, rotation and shift of the training images"})
     select: str = field(default="last", metadata={
-        "choices": ["last", "val"], "help": "the checkpoint served: the last epoch, or the best on the validation split"})
+        "choices": ["last", "val"],
+        "help": "the checkpoint served: the last epoch, or the best on the validation split"})
     val_fraction: float = field(default=0.1, metadata={
         "above": 0, "below": 1, "help": "share of the labelled training split held out for --select val"})
     log_target_test: bool = field(default=False, metadata={

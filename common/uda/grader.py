@@ -21,7 +21,8 @@ def predict_for_graders(problem: str, archs: dict, kind: str, trainer: str, desc
     p.add_argument("test_dir", type=Path)
     p.add_argument("domain", help="target domain: mnistm, usps or svhn")
     p.add_argument("out_csv", type=Path)
-    p.add_argument("--ckpt", type=Path, help=f"this checkpoint instead of HW2_CKPT_DIR/{checkpoint_stem(kind, 'S', 'T')}.pt")
+    p.add_argument("--ckpt", type=Path,
+                   help=f"this checkpoint instead of HW2_CKPT_DIR/{checkpoint_stem(kind, 'S', 'T')}.pt")
     a = p.parse_args(argv)
     source = source_for(a.domain)
     path = a.ckpt or checkpoint_dir() / f"{checkpoint_stem(kind, source, a.domain)}.pt"

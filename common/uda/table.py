@@ -9,7 +9,8 @@ from common.uda.predict import predict_images
 from common.uda.scenarios import KINDS, SCENARIOS, checkpoint_stem, scenario_title
 
 
-def accuracies(data_root: Path, ckpt_dir: Path, kinds: list[str], registry: Registry) -> dict[str, list[tuple[int, int]]]:
+def accuracies(data_root: Path, ckpt_dir: Path, kinds: list[str],
+               registry: Registry) -> dict[str, list[tuple[int, int]]]:
     """{kind: [(correct, total) per scenario]} on the target test splits."""
     device = inference_device()
     tests = {t: load_digits(data_root, t, "test") for _, t in SCENARIOS}
