@@ -3,6 +3,7 @@ import json
 import time
 from pathlib import Path
 
+from common.atomic_output import write_text
 from common.errors import TrainingDiverged, UsageError
 from common.training.checkpoint import atomic_save, load_checkpoint
 from common.training.seeding import rng_state, set_rng_state
@@ -33,7 +34,7 @@ def latest_run_dir(base: Path, needs: str) -> Path | None:
 
 
 def write_config(run_dir: Path, config: dict) -> None:
-    (Path(run_dir) / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    write_text(Path(run_dir) / "config.json", json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
 class MetricsLog:
