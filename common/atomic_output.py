@@ -35,6 +35,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as e:
+        if e.filename is None:  # a failed write names no file; name the one being published
+            raise OSError(e.errno, e.strerror, str(path)) from None
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -67,7 +71,12 @@ def atomic_folder(out_dir: Path, names: list[str]) -> Iterator[Path]:
     check_output_folder(out_dir, names)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=_parent_folder(out_dir)))
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as e:
+            if e.filename is None:  # a failed write names no file; name the folder being published
+                raise OSError(e.errno, e.strerror, str(out_dir)) from None
+            raise
         missing = [n for n in names if not (tmp / n).is_file()]
         if missing:
             raise RuntimeError(f"atomic_folder: {len(missing)} promised file(s) were not written ({missing[0]})")

@@ -19,7 +19,7 @@ def os_error_line(e: OSError) -> str:
     where = f" {e.filename}" if e.filename else ""
     advice = {errno.ENOSPC: "free some space and run it again", errno.EDQUOT: "free some space and run it again",
               errno.EROFS: "write somewhere writable", errno.EACCES: "check the permissions",
-              errno.EPERM: "check the permissions"}.get(e.errno, "")
+              errno.EPERM: "check the permissions", errno.EFBIG: "raise the file-size limit (ulimit -f)"}.get(e.errno, "")
     return f"cannot use{where}: {what}" + (f"; {advice}" if advice else "")
 
 
