@@ -16,6 +16,7 @@ import torch
 
 from common.atomic_output import atomic_path
 from common.errors import UsageError, os_error_line
+from common.training.checkpoint import load_checkpoint
 from common.data.images import list_images
 from common.metrics import MetricSkipped
 from common.metrics.folder import folder_batches
@@ -53,7 +54,7 @@ def fid_network(weights: str | None = None, device: str = "cpu") -> torch.nn.Mod
     elif weights:
         if not Path(weights).is_file():
             raise UsageError(f"FID weights file {weights} does not exist")
-        state = torch.load(weights, map_location="cpu", weights_only=True)
+        state = load_checkpoint(weights)
     else:
         state = None
     try:
@@ -61,10 +62,13 @@ def fid_network(weights: str | None = None, device: str = "cpu") -> torch.nn.Mod
             net = fid_inception.InceptionV3([3])
         else:  # hand pytorch-fid our state dict instead of letting it download
             with mock.patch.object(fid_inception, "load_state_dict_from_url", lambda *a, **k: state):
-                net = fid_inception.InceptionV3([3])
+                try:
+                    net = fid_inception.InceptionV3([3])
+                except RuntimeError:
+                    raise UsageError(f"FID weights file {weights} does not hold pytorch-fid's Inception weights") from None
     except (OSError, RuntimeError) as e:  # URLError is an OSError
         raise MetricSkipped(f"FID skipped: the FID Inception weights are not available offline ({e}); "
-                            "give a local copy with --fid-weights PATH or FID_WEIGHTS=PATH") from None
+                            "give a local copy with FID_WEIGHTS=PATH (or --weights / P1's --fid-weights)") from None
     return net.eval().to(device)
 
 

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 
 from common.data.images import list_images
 from common.errors import UsageError
+from common.training.checkpoint import load_checkpoint
 from common.metrics import MetricSkipped
 from common.metrics.fid import he_init
 from common.metrics.folder import folder_batches
@@ -35,14 +36,17 @@ def is_network(weights: str | None = None, device: str = "cpu") -> torch.nn.Modu
         if not Path(weights).is_file():
             raise UsageError(f"IS weights file {weights} does not exist")
         net = torchvision.models.inception_v3(weights=None, aux_logits=True, transform_input=False, init_weights=False)
-        net.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        try:
+            net.load_state_dict(load_checkpoint(weights))
+        except RuntimeError:
+            raise UsageError(f"IS weights file {weights} does not hold torchvision's inception_v3 weights") from None
     else:
         try:
             net = torchvision.models.inception_v3(weights=torchvision.models.Inception_V3_Weights.IMAGENET1K_V1,
                                                   transform_input=False)
         except (OSError, RuntimeError) as e:
             raise MetricSkipped(f"IS skipped: the ImageNet Inception weights are not available offline ({e}); "
-                                "give a local copy with --is-weights PATH or IS_WEIGHTS=PATH") from None
+                                "give a local copy with --weights PATH or IS_WEIGHTS=PATH") from None
     return net.eval().to(device)
 
 
