@@ -28,11 +28,11 @@ def private_cache(tmp_path_factory):
 
 
 # The order in which pytest-xdist (make test: --dist loadfile --no-loadscope-reorder) hands files to its two
-# workers, each taking two at the start and more as it drains. The miniature demo goes first with one short file
-# (the first worker takes units 1 and 3), so its long chain starts at once and the second worker takes the rest.
-FILE_ORDER = ("test_demo_pipeline.py", "test_p3_bonus_end_to_end.py", "test_host_syncs.py",
-              "test_p1_p2_end_to_end.py", "test_metrics.py", "test_data.py", "test_reliability.py",
-              "test_checkpoint.py", "test_models.py")
+# workers, each taking two at the start and more as it drains. The miniature demo goes first with the shortest
+# file (the first worker takes units 1 and 3), so its long chain starts at once and the second worker takes the rest.
+FILE_ORDER = ("test_demo_pipeline.py", "test_p3_bonus_end_to_end.py", "test_checkpoint.py",
+              "test_p1_p2_end_to_end.py", "test_metrics.py", "test_host_syncs.py", "test_data.py",
+              "test_reliability.py", "test_models.py")
 
 
 def pytest_collection_modifyitems(items):
