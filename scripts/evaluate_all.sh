@@ -25,15 +25,16 @@ classifiers=(--classifier "$HW2_CKPT_DIR/$(python3 -m app.checkpoint_names evalu
 python3 -m p2_acgan.evaluate "$eval/p2_images" "${classifiers[@]}" | tee "$eval/p2_accuracy.txt"
 
 echo "== [eval] P3 and bonus: hw2_p3.sh / hw2_bonus.sh per target, accuracy against test.csv"
+# The bounds (source-only, target-only) through the graders' prediction code, all six in one process.
+python3 -m app.predict_bounds "$data" "$HW2_CKPT_DIR" "$eval" >/dev/null
 tsne_ckpts=()
 while read -r s t kind stem result <&3; do  # every UDA model, its checkpoint and result names (common/uda/scenarios.py)
   test_dir="$data/digits/$t/test"
-  case "$kind" in  # the graders' scripts for theirs; the bounds through the same code, from their checkpoints
+  case "$kind" in
     dann) bash "$root/scripts/hw2_p3.sh" "$test_dir" "$t" "$eval/$result.csv" >/dev/null
           tsne_ckpts+=("$HW2_CKPT_DIR/$stem.pt") ;;
     bonus) bash "$root/scripts/hw2_bonus.sh" "$test_dir" "$t" "$eval/$result.csv" >/dev/null
            tsne_ckpts+=("$HW2_CKPT_DIR/$stem.pt") ;;
-    *) python3 -m p3_dann.inference "$test_dir" "$t" "$eval/$result.csv" --ckpt "$HW2_CKPT_DIR/$stem.pt" >/dev/null ;;
   esac
   python3 -m common.uda.evaluate "$eval/$result.csv" "$data/digits/$t/test.csv" | tee "$eval/$result.txt"
 done 3< <(python3 -m common.uda.scenarios --kinds dann,bonus,source,target)
