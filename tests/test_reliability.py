@@ -250,3 +250,15 @@ def test_resuming_with_another_architecture_is_one_line(tmp_path, capsys):
     line = train_fails(bonus_train, capsys, "--data-root", str(tmp_path / "hw2_data"), "--source", "mnistm",
                        "--target", "usps", "--ckpt-dir", str(tmp_path / "ck"), "--resume")
     assert f"--resume: {run / 'latest.pt'} does not fit this run's options" in line
+
+
+def test_a_bound_is_served_only_when_named(ckpt_dir, test_dir, tmp_path, capsys):
+    source_only = {"problem": "p3", "arch": "dann_gray", "model": build_dann("dann_gray").state_dict(),
+                   "source": "mnistm", "target": "usps", "mode": "source"}
+    atomic_save(source_only, ckpt_dir / "p3_mnistm2usps_source.pt")
+    command(p3_inference, str(test_dir), "usps", str(tmp_path / "b.csv"),
+            "--ckpt", str(ckpt_dir / "p3_mnistm2usps_source.pt"))
+    assert (tmp_path / "b.csv").read_text().splitlines()[0] == "image_name,label"
+    os.replace(ckpt_dir / "p3_mnistm2usps_source.pt", ckpt_dir / "p3_mnistm2usps.pt")  # a bound where DANN belongs
+    line = fails(capsys, p3_inference, str(test_dir), "usps", str(tmp_path / "c.csv"))
+    assert "is a source-only model, not dann" in line
