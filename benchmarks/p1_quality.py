@@ -19,12 +19,12 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from common.data.batches import to_signed_unit
-from common.training.checkpoint import load_checkpoint
-from common.data.datasets import load_digits
-from common.metrics.fid import frechet_distance, gaussian_stats
-from common.gan.sampling import GRADER_SEED
 import p1_dcgan
+from common.data.batches import to_signed_unit
+from common.data.datasets import load_digits
+from common.gan.sampling import GRADER_SEED
+from common.metrics.fid import frechet_distance, gaussian_stats
+from common.training.checkpoint import load_checkpoint
 from p1_dcgan.inference import generate
 from p2_acgan.digit_classifier import LeNet, load_classifier, train_classifier
 

@@ -14,10 +14,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common.training.checkpoint import load_checkpoint
-from common.gan.sampling import GRADER_SEED, generate_uint8, generator_from_checkpoint
-from common.training.runtime import inference_device
 import p2_acgan
+from common.gan.sampling import GRADER_SEED, generate_uint8, generator_from_checkpoint
+from common.training.checkpoint import load_checkpoint
+from common.training.runtime import inference_device
 from p2_acgan.digit_classifier import load_classifier, predict, train_classifier
 from p2_acgan.model import ARCHS
 from p2_acgan.sampling import fixed_eval_inputs

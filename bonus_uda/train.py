@@ -22,18 +22,18 @@ from bonus_uda.augment import invert_some
 from bonus_uda.losses import conditional_entropy, marginal_entropy, vat_loss
 from bonus_uda.model import ARCHS, build
 from common.data.augment import random_affine, random_intensity
+from common.data.datasets import load_digits
+from common.data.diffaugment import cutout
 from common.training.checkpoint import atomic_save
 from common.training.config import print_config, run_training
-from common.data.datasets import load_digits
-from common.training.runtime import choose_runtime
-from common.data.diffaugment import cutout
-from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss
 from common.training.ema import EMA
 from common.training.progress import image_progress
 from common.training.runs import MetricsLog, diverged, restore, save_latest, start_or_resume, stop_here
+from common.training.runtime import choose_runtime
 from common.training.seeding import seed_everything
 from common.uda.config import UDAConfig
 from common.uda.data import domain_data
+from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss
 from common.uda.predict import accuracy
 from common.uda.scenarios import checkpoint_stem
 

@@ -11,25 +11,25 @@ from pathlib import Path
 import torch
 
 from common.data.batches import TensorBatches
-from common.training.checkpoint import atomic_save
-from common.training.config import print_config, run_training
 from common.data.datasets import load_faces
-from common.training.runtime import choose_runtime
 from common.data.diffaugment import diff_augment, parse_policy
-from common.training.ema import EMA
+from common.data.image_grid import save_png, tile
+from common.data.splits import train_val_split
 from common.errors import UsageError
-from common.gan.losses import d_loss_fn, g_loss_fn
 from common.gan.config import GANConfig
 from common.gan.loop import run_steps
+from common.gan.losses import d_loss_fn, g_loss_fn
 from common.gan.sampling import generate_uint8, seeded_latents
-from common.data.image_grid import save_png, tile
 from common.metrics import MetricSkipped
 from common.metrics.fid import activations, fid_network, frechet_distance_to_features, gaussian_stats
 from common.metrics.folder import tensor_batches
+from common.training.checkpoint import atomic_save
+from common.training.config import print_config, run_training
+from common.training.ema import EMA
 from common.training.progress import image_progress
 from common.training.runs import MetricsLog, diverged, restore, save_latest, start_or_resume
+from common.training.runtime import choose_runtime
 from common.training.seeding import seed_everything, stream_seed
-from common.data.splits import train_val_split
 from p1_dcgan import GRADER_CHECKPOINT
 from p1_dcgan.model import ARCHS, LATENT_DIM
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import torch
 
 from common.data.images import list_images
+from common.data.tensor_cache import decode_images
 from common.errors import UsageError, run_cli
 from common.training.checkpoint import checkpoint_dir
-from common.data.tensor_cache import decode_images
 from p2_acgan import EVALUATOR_CHECKPOINT
 from p2_acgan.digit_classifier import load_classifier, predict
 

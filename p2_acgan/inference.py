@@ -6,7 +6,6 @@ OUT_DIR may be missing, empty, or hold an earlier run's files (replaced); a fold
 import argparse
 from pathlib import Path
 
-
 from common.atomic_output import check_output_folder
 from common.errors import run_cli
 from common.gan.png_folder import save_pngs

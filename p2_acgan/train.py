@@ -12,19 +12,19 @@ import torch
 import torch.nn.functional as F
 
 from common.data.batches import TensorBatches
-from common.training.checkpoint import atomic_save
-from common.training.config import print_config, run_training
 from common.data.datasets import load_digits
-from common.training.runtime import choose_runtime
-from common.training.ema import EMA
-from common.errors import UsageError
-from common.gan.losses import d_loss_fn, g_loss_fn
 from common.data.image_grid import save_png, tile
+from common.errors import UsageError
 from common.gan.config import GANConfig
 from common.gan.loop import run_steps
+from common.gan.losses import d_loss_fn, g_loss_fn
 from common.gan.sampling import generate_uint8
+from common.training.checkpoint import atomic_save
+from common.training.config import print_config, run_training
+from common.training.ema import EMA
 from common.training.progress import image_progress
 from common.training.runs import MetricsLog, diverged, restore, save_latest, start_or_resume
+from common.training.runtime import choose_runtime
 from common.training.seeding import seed_everything, stream_seed
 from p2_acgan import GRADER_CHECKPOINT
 from p2_acgan.digit_classifier import load_classifier, predict

@@ -16,16 +16,16 @@ import torch
 import torch.nn.functional as F
 
 from common.data.augment import random_affine
+from common.data.datasets import load_digits
 from common.training.checkpoint import atomic_save
 from common.training.config import print_config, run_training
-from common.data.datasets import load_digits
-from common.training.runtime import choose_runtime
-from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss
 from common.training.progress import image_progress
 from common.training.runs import MetricsLog, diverged, restore, save_latest, start_or_resume, stop_here
+from common.training.runtime import choose_runtime
 from common.training.seeding import seed_everything
 from common.uda.config import UDAConfig
 from common.uda.data import domain_data
+from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss
 from common.uda.predict import accuracy
 from common.uda.scenarios import checkpoint_stem
 from p3_dann.model import ARCHS, build

@@ -11,8 +11,8 @@ from common.data import tensor_cache
 from common.data.batches import TensorBatches
 from common.data.datasets import digit_split_files, load_digits, load_faces
 from common.data.images import list_images
-from common.errors import UsageError
 from common.data.splits import train_val_split
+from common.errors import UsageError
 
 
 def write_domain(root: Path, rows: list[tuple[str, int]], images: dict[str, Image.Image], split="train"):

@@ -4,8 +4,8 @@ import math
 import pytest
 import torch
 
-from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss, grad_reverse
 from common.training.layer_table import layer_rows
+from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss, grad_reverse
 
 
 def counts(model, *inputs, kind=None):

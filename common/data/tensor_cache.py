@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common.training.checkpoint import atomic_save
 from common.data.images import read_rgb
 from common.errors import UsageError, os_error_line
+from common.training.checkpoint import atomic_save
 
 
 def cache_dir() -> Path:

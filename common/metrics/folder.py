@@ -4,6 +4,7 @@ from typing import Iterator
 
 import numpy as np
 import torch
+
 from common.data.images import list_images, read_rgb, read_size
 
 

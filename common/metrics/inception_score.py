@@ -13,10 +13,10 @@ import torch.nn.functional as F
 
 from common.data.images import list_images
 from common.errors import UsageError
-from common.training.checkpoint import load_checkpoint
 from common.metrics import MetricSkipped
 from common.metrics.fid import he_init
 from common.metrics.folder import folder_batches
+from common.training.checkpoint import load_checkpoint
 
 
 def is_network(weights: str | None = None, device: str = "cpu") -> torch.nn.Module:
