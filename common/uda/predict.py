@@ -1,6 +1,5 @@
 """Running a trained UDA classifier: labels, features, accuracy, and a test folder into the graders' CSV."""
 import csv
-import sys
 from pathlib import Path
 
 import torch
@@ -37,16 +36,14 @@ def accuracy(net: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor, d
 def predict_folder_to_csv(net: torch.nn.Module, folder: Path, out_csv: Path, device: torch.device) -> int:
     """Classify every image of `folder` (sorted) and write `image_name,label` rows to out_csv, whole or not at all.
 
-    An image that cannot be read gets no row and one warning naming it (the others are still predicted); a
-    folder none of whose images can be read is an error.
+    The graders need one row per image, so an unreadable image is an error; every image is decoded first, and the
+    error names all that failed (up to three, and their count), so one run finds them all. Nothing is written then.
     """
     files = list_images(folder, what="test folder")
     images, readable, failures = decode_readable(files, 28)
     if failures:
-        print(f"warning: {len(failures)} of {len(files)} image(s) could not be read and get no prediction: "
-              + "; ".join(failures[:3]), file=sys.stderr)
-    if not readable:
-        raise UsageError(f"no image of test folder {folder} could be read")
+        raise UsageError(f"{len(failures)} of {len(files)} image(s) in {folder} cannot be read, nothing written: "
+                         + "; ".join(failures[:3]))
     labels = predict_images(net, images, device)
     with atomic_path(out_csv) as tmp:
         with open(tmp, "w", newline="") as f:
