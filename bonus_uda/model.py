@@ -1,10 +1,11 @@
-"""Bonus networks: the report's improved model and, the default, the same network behind
-per-image instance normalisation of the input, which removes the colour, brightness and contrast that
-separate grayscale USPS, coloured MNIST-M and SVHN before any weight sees them."""
+"""Bonus networks: the report's improved model, and the same network behind a parameter-free input layer
+(instance norm, grayscale standardisation, or the default `report_lcn`: grayscale local contrast normalisation),
+which removes the colour, brightness, contrast and uneven light that separate grayscale USPS, coloured MNIST-M
+and SVHN before any weight sees them."""
 import torch
 from torch import nn
 
-from common.uda.input_norm import GrayStandardize
+from common.uda.input_norm import GrayStandardize, LocalContrastNorm
 from common.uda.network import DomainAdversarialNet
 
 
@@ -17,9 +18,9 @@ class ShallowUDA(DomainAdversarialNet):
     """Conv(3→64,k5) → BN → MaxPool → ReLU → Conv(64→50,k5) → BN → MaxPool → ReLU → Linear(800→512) → BN →
     Dropout → ReLU, then class (512→100→10) and domain (512→100→2) heads."""
 
-    def __init__(self, instance_norm: bool = False, gray_inputs: bool = False):
+    def __init__(self, instance_norm: bool = False, prep: nn.Module | None = None):
         super().__init__()
-        self.prep = GrayStandardize() if gray_inputs else nn.Identity()  # parameter-free
+        self.prep = prep or nn.Identity()  # parameter-free
         self.features = nn.Sequential(
             *([nn.InstanceNorm2d(3)] if instance_norm else []),
             nn.Conv2d(3, 64, 5), nn.BatchNorm2d(64), nn.MaxPool2d(2), nn.ReLU(True),  # 24 -> 12
@@ -30,7 +31,7 @@ class ShallowUDA(DomainAdversarialNet):
 
 
 ARCHS = {"report": lambda: ShallowUDA(), "report_in": lambda: ShallowUDA(instance_norm=True),
-         "report_gray": lambda: ShallowUDA(gray_inputs=True)}
+         "report_gray": lambda: ShallowUDA(prep=GrayStandardize()), "report_lcn": lambda: ShallowUDA(prep=LocalContrastNorm())}
 
 
 def build(arch: str) -> nn.Module:

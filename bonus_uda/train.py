@@ -2,8 +2,8 @@
 
     python3 -m bonus_uda.train --data-root ROOT --source S --target T --ckpt-dir DIR [--epochs N]
 
-The method (VADA-style): the report's shallow network behind per-image
-grayscale-standardised inputs; random scale, rotation and shift of both domains; domain-adversarial alignment
+The method (VADA-style): the report's shallow network behind grayscale, locally contrast-normalised
+inputs; random scale, rotation and shift of both domains; domain-adversarial alignment
 through gradient reversal (as DANN); conditional entropy on the target against a class-diversity term;
 virtual adversarial training on both domains; source images inverted at random when the target is SVHN
 (polarity invariance); an exponential moving average of the weights, which is what gets evaluated and saved,
@@ -18,10 +18,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from bonus_uda.augment import invert_some
 from bonus_uda.losses import conditional_entropy, marginal_entropy, vat_loss
 from bonus_uda.model import ARCHS, build
-from common.data.augment import random_affine, random_intensity
+from common.data.augment import add_neighbours, invert_some, random_affine, random_intensity
 from common.data.datasets import load_digits
 from common.data.diffaugment import cutout
 from common.training.checkpoint import atomic_save
@@ -33,6 +32,7 @@ from common.training.runtime import choose_runtime
 from common.training.seeding import seed_everything
 from common.uda.config import UDAConfig
 from common.uda.data import domain_data
+from common.uda.network import frozen_bn_statistics, per_domain_forward
 from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss
 from common.uda.predict import accuracy
 from common.uda.scenarios import checkpoint_stem
@@ -41,8 +41,9 @@ from common.uda.scenarios import checkpoint_stem
 @dataclass
 class Config(UDAConfig):
     """Train the improved UDA model on one scenario."""
-    arch: str = field(default="report_gray", metadata={"choices": list(ARCHS),
-                                                     "help": "report = the report's bonus net; report_in adds input instance norm"})
+    arch: str = field(default="report_lcn", metadata={"choices": list(ARCHS),
+                                                     "help": "the report's bonus network fed: report = raw inputs; report_in = instance-normalised; "
+                "report_gray = grayscale standardised; report_lcn = grayscale, local contrast normalised"})
     lr: float = field(default=1e-3, metadata={"above": 0, "help": "initial Adam learning rate, annealed as μ0/(1+10p)^0.75"})
     domain_weight: float = field(default=1.0, metadata={"min": 0, "help": "domain-adversarial loss weight (λ ramps it up)"})
     ent_weight: float = field(default=1.0, metadata={"min": 0, "help": "target conditional-entropy weight"})
@@ -50,21 +51,10 @@ class Config(UDAConfig):
         "help": "target class-diversity weight (marginal entropy, against collapse onto a few classes)"})
     vat_weight: float = field(default=1.0, metadata={"min": 0, "help": "virtual adversarial training weight (both domains)"})
     vat_eps: float = field(default=1.0, metadata={"above": 0, "help": "VAT perturbation L2 norm per image (inputs in [-1, 1])"})
-    invert_prob: float | None = field(default=None, metadata={"min": 0, "max": 1,
-        "help": "chance of inverting a source image's intensities; unset: 0.5 when the target is svhn "
-                "(digits in both polarities), else 0"})
     pseudo_weight: float = field(default=1.0, metadata={"min": 0,
         "help": "weight of self-training: the EMA teacher's confident target labels taught on strongly augmented views"})
     pseudo_threshold: float = field(default=0.95, metadata={"min": 0, "max": 1, "help": "teacher confidence a pseudo-label needs"})
     ema_decay: float = field(default=0.998, metadata={"min": 0, "below": 1, "help": "EMA of the weights that is evaluated and saved"})
-
-    @property
-    def source_invert_prob(self) -> float:
-        # Only an SVHN target shows digits in both polarities while its source (USPS) has one. A USPS target has
-        # one polarity, and an MNIST-M target's source (SVHN) already shows both.
-        if self.invert_prob is not None:
-            return self.invert_prob
-        return 0.5 if self.target == "svhn" else 0.0
 
 
 def main(cfg: Config) -> None:
@@ -97,17 +87,20 @@ def main(cfg: Config) -> None:
                 for group in opt.param_groups:
                     group["lr"] = annealed_lr(p, cfg.lr)
                 (xs, ys), (xt, _) = next(data.labelled), next(data.unlabelled)
-                xs = invert_some(xs, cfg.source_invert_prob)  # source only: with their labels, inverted images teach polarity
+                xs = invert_some(add_neighbours(xs, cfg.labelled_neighbour_prob), cfg.labelled_invert_prob)
                 xt_raw = xt
                 if cfg.augment:
                     xs, xt = random_affine(xs), random_affine(xt)
-                x = torch.cat([xs, xt])  # one joint pass: VAT and the entropy terms see one shared normalisation
-                class_lp, domain_lp = net(x, cfg.domain_weight * dann_lambda(p))
-                loss_cls = F.nll_loss(class_lp[:len(xs)], ys)
+                class_s, class_t, domain_lp = per_domain_forward(net, xs, xt, cfg.domain_weight * dann_lambda(p))
+                loss_cls = F.nll_loss(class_s, ys)
                 loss_dom = domain_loss(domain_lp, len(xs))
-                loss_ent = conditional_entropy(class_lp[len(xs):])
-                loss_div = marginal_entropy(class_lp[len(xs):])
-                loss_vat = vat_loss(net.classify, x, class_lp, cfg.vat_eps) if cfg.vat_weight else torch.zeros((), device=rt.device)
+                loss_ent = conditional_entropy(class_t)
+                loss_div = marginal_entropy(class_t)
+                loss_vat = torch.zeros((), device=rt.device)
+                if cfg.vat_weight:
+                    with frozen_bn_statistics(net):  # perturbed images leave the target's running averages alone
+                        loss_vat = (vat_loss(net.classify, xs, class_s, cfg.vat_eps) +
+                                    vat_loss(net.classify, xt, class_t, cfg.vat_eps)) / 2
                 loss_pseudo = torch.zeros((), device=rt.device)
                 if cfg.pseudo_weight:
                     # Self-training (FixMatch-style, with the EMA as mean teacher): labels the teacher is sure of on
@@ -116,7 +109,8 @@ def main(cfg: Config) -> None:
                         teacher_lp = ema.module.eval().classify(xt_raw)
                     confidence, pseudo = teacher_lp.exp().max(dim=1)
                     strong = cutout(random_intensity(random_affine(xt_raw), invert_prob=0.0), ratio=0.33)  # 9 px of 28
-                    per_image = F.nll_loss(net.classify(strong), pseudo, reduction="none")
+                    with frozen_bn_statistics(net):
+                        per_image = F.nll_loss(net.classify(strong), pseudo, reduction="none")
                     loss_pseudo = (per_image * (confidence >= cfg.pseudo_threshold)).mean()
                 loss = loss_cls + loss_dom + cfg.ent_weight * loss_ent - cfg.div_weight * loss_div + \
                     cfg.vat_weight * loss_vat + cfg.pseudo_weight * loss_pseudo

@@ -1,6 +1,8 @@
 """User-facing errors: one clear line and a non-zero exit, never a traceback."""
 import errno
+import signal
 import sys
+import threading
 from typing import Callable
 
 
@@ -23,9 +25,22 @@ def os_error_line(e: OSError) -> str:
     return f"cannot use{where}: {what}" + (f"; {advice}" if advice else "")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what `timeout` and job schedulers send), raised where the program is, like Ctrl-C: every
+    `finally` runs, so temporaries are removed and the last checkpoint stays as it was."""
+
+
+def _terminate(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the clean-up short
+    raise Terminated()
+
+
 def run_cli(main: Callable[[], None]) -> None:
     """Run a command-line entry point, turning expected failures into `error: ...` and exit code 2
-    (an OS failure gives 1). Whatever the command was writing was not published (common/atomic_output.py)."""
+    (an OS failure gives 1, SIGINT 130, SIGTERM 143). Whatever the command was writing was not published
+    (common/atomic_output.py)."""
+    in_main_thread = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
         main()
     except (UsageError, TrainingDiverged) as e:
@@ -34,6 +49,12 @@ def run_cli(main: Callable[[], None]) -> None:
     except OSError as e:
         print(f"error: {os_error_line(e)}", file=sys.stderr)
         sys.exit(1)
+    except Terminated:
+        print("terminated (SIGTERM); nothing half-written was left", file=sys.stderr)
+        sys.exit(128 + signal.SIGTERM)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)

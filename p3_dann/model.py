@@ -1,10 +1,10 @@
 """P3 network: the report's DANN: a feature extractor, a class head and a domain head behind
-gradient reversal. `dann_gray` is the same network (same layers and parameters) fed per-image grayscale-
-standardised inputs."""
+gradient reversal. `dann_gray` and `dann_lcn` are the same network (same layers and parameters) behind a
+parameter-free input layer: per-image grayscale standardisation, or grayscale local contrast normalisation."""
 import torch
 from torch import nn
 
-from common.uda.input_norm import GrayStandardize
+from common.uda.input_norm import GrayStandardize, LocalContrastNorm
 from common.uda.network import DomainAdversarialNet
 
 
@@ -16,9 +16,9 @@ def _head(in_dim: int, out_dim: int) -> nn.Sequential:
 class DANN(DomainAdversarialNet):
     """28×28×3 digits -> 800 features -> (class log-probs (B, 10), domain log-probs (B, 2))."""
 
-    def __init__(self, gray_inputs: bool = False):
+    def __init__(self, prep: nn.Module | None = None):
         super().__init__()
-        self.prep = GrayStandardize() if gray_inputs else nn.Identity()  # parameter-free
+        self.prep = prep or nn.Identity()  # parameter-free
         self.features = nn.Sequential(
             nn.Conv2d(3, 128, 5), nn.BatchNorm2d(128), nn.MaxPool2d(2), nn.ReLU(True),  # 24 -> 12
             nn.Conv2d(128, 64, 5), nn.BatchNorm2d(64), nn.ReLU(True),  # 8
@@ -29,7 +29,7 @@ class DANN(DomainAdversarialNet):
         self.domain_head = _head(800, 2)
 
 
-ARCHS = {"dann": lambda: DANN(gray_inputs=False), "dann_gray": lambda: DANN(gray_inputs=True)}
+ARCHS = {"dann": lambda: DANN(), "dann_gray": lambda: DANN(GrayStandardize()), "dann_lcn": lambda: DANN(LocalContrastNorm())}
 
 
 def build(arch: str = "dann") -> nn.Module:

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from common.data.augment import random_affine
+from common.data.augment import add_neighbours, invert_some, random_affine
 from common.data.datasets import load_digits
 from common.training.checkpoint import atomic_save
 from common.training.config import print_config, run_training
@@ -25,6 +25,7 @@ from common.training.runtime import choose_runtime
 from common.training.seeding import seed_everything
 from common.uda.config import UDAConfig
 from common.uda.data import domain_data
+from common.uda.network import per_domain_forward
 from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss
 from common.uda.predict import accuracy
 from common.uda.scenarios import checkpoint_stem
@@ -36,10 +37,12 @@ class Config(UDAConfig):
     """Train the report's DANN network on one scenario in one mode."""
     mode: str = field(default="dann", metadata={"choices": ["source", "dann", "target"],
                                                 "help": "source-only lower bound, DANN, target-only upper bound"})
-    arch: str = field(default="dann_gray", metadata={"choices": list(ARCHS),
-                                                "help": "dann = the report's inputs; dann_gray = per-image grayscale standardised"})
+    arch: str = field(default="dann_lcn", metadata={"choices": list(ARCHS),
+                                                "help": "the report's network fed: dann = raw inputs; dann_gray = per-image grayscale standardised; "
+                "dann_lcn = grayscale, local contrast normalised"})
     bn_passes: str = field(default="per-domain", metadata={
-        "choices": ["per-domain", "joint"], "help": "dann: source and target batch-normalised apart or together"})
+        "choices": ["per-domain", "joint"],
+        "help": "dann: source and target batch-normalised apart (the running averages served are the target's) or together"})
     lambda_max: float = field(default=0.5, metadata={"min": 0, "help": "dann: the cap the adaptation weight λ ramps up to"})
     lr: float = field(default=0.01, metadata={"above": 0, "help": "initial SGD learning rate μ0, annealed as μ0/(1+10p)^0.75"})
     momentum: float = field(default=0.9, metadata={"min": 0, "below": 1, "help": "SGD momentum"})
@@ -80,6 +83,7 @@ def main(cfg: Config) -> None:
                 for group in opt.param_groups:
                     group["lr"] = annealed_lr(p, cfg.lr)
                 xs, ys = next(data.labelled)
+                xs = invert_some(add_neighbours(xs, cfg.labelled_neighbour_prob), cfg.labelled_invert_prob)
                 if cfg.augment:
                     xs = random_affine(xs)
                 if data.unlabelled is None:  # source-only or target-only: plain supervised training
@@ -91,11 +95,7 @@ def main(cfg: Config) -> None:
                         xt = random_affine(xt)
                     lambd = cfg.lambda_max * dann_lambda(p)
                     if cfg.bn_passes == "per-domain":
-                        # Batch norm normalises each batch by its own domain's statistics, aligning every layer's
-                        # per-channel moments across the domains; the running averages then serve either domain.
-                        class_lp, domain_lp_s = net(xs, lambd)
-                        _, domain_lp_t = net(xt, lambd)
-                        domain_lp = torch.cat([domain_lp_s, domain_lp_t])
+                        class_lp, _, domain_lp = per_domain_forward(net, xs, xt, lambd)
                     else:
                         class_lp, domain_lp = net(torch.cat([xs, xt]), lambd)
                         class_lp = class_lp[:len(xs)]

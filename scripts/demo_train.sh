@@ -7,7 +7,7 @@ cd "$root"
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 DEMO_DATA="${DEMO_DATA:-demo_data}"; RUNS="${DEMO_OUT:-demo_out}"
 # Budgets for 2 CPU cores; tests shrink them.
-P1_STEPS="${P1_STEPS:-100}"; P2_STEPS="${P2_STEPS:-300}"; P3_EPOCHS="${P3_EPOCHS:-2}"; BONUS_EPOCHS="${BONUS_EPOCHS:-2}"
+P1_STEPS="${P1_STEPS:-100}"; P2_STEPS="${P2_STEPS:-300}"; P3_EPOCHS="${P3_EPOCHS:-2}"; BONUS_EPOCHS="${BONUS_EPOCHS:-3}"
 CLS_EPOCHS="${CLS_EPOCHS:-5}"; BATCH="${BATCH:-32}"; UDA_BATCH="${UDA_BATCH:-64}"
 data="$DEMO_DATA/hw2_data"; ck="$RUNS/checkpoints"
 mkdir -p "$RUNS"; times="$RUNS/stage_times.txt"; : > "$times"
@@ -37,15 +37,35 @@ stage "P2 ACGAN ($P2_STEPS steps)"
 train "$ck/$(python3 -m app.checkpoint_names p2)" python3 -m p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P2_STEPS" \
   --batch-size "$BATCH" --eval-every 100 --fake-cls-start 100 --classifier "$evaluator"
 
+# The UDA runs are small networks that scale poorly over threads: UDA_JOBS of them run side by side, each with
+# its share of the cores and its output in $RUNS/logs/<checkpoint>.log.
+UDA_JOBS="${UDA_JOBS:-2}"; threads=$(( $(nproc) / UDA_JOBS )); [ "$threads" -ge 1 ] || threads=1
+stage "the twelve UDA runs (P3 $P3_EPOCHS epochs, bonus $BONUS_EPOCHS), $UDA_JOBS at a time"
+mkdir -p "$RUNS/logs"
+uda_run() {  # uda_run STEM COMMAND...: one run in the background, its log kept, one line when it ends
+  local stem="$1"; shift
+  (
+    start=$SECONDS
+    if OMP_NUM_THREADS=$threads "$@" > "$RUNS/logs/$stem.log" 2>&1; then
+      echo "   $stem done in $((SECONDS - start)) s"
+    else
+      echo "   $stem FAILED; the end of $RUNS/logs/$stem.log:"; tail -5 "$RUNS/logs/$stem.log"; exit 1
+    fi
+  ) &
+}
+failed=0
 while read -r s t kind stem _ <&3; do  # every UDA model and its checkpoint name, from common/uda/scenarios.py
+  if [ -f "$ck/$stem.pt" ]; then echo "reusing $ck/$stem.pt"; continue; fi
+  while [ "$(jobs -rp | wc -l)" -ge "$UDA_JOBS" ]; do wait -n || failed=1; done
   if [ "$kind" = bonus ]; then
-    stage "bonus $s -> $t, $BONUS_EPOCHS epoch(s)"
-    train "$ck/$stem.pt" python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" \
+    uda_run "$stem" python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" \
       --ckpt-dir "$ck" --epochs "$BONUS_EPOCHS" --batch-size "$UDA_BATCH"
   else
-    stage "P3 $s -> $t, $kind, $P3_EPOCHS epoch(s)"
-    train "$ck/$stem.pt" python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" \
+    uda_run "$stem" python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" \
       --mode "$kind" --ckpt-dir "$ck" --epochs "$P3_EPOCHS" --batch-size "$UDA_BATCH"
   fi
-done 3< <(python3 -m common.uda.scenarios --kinds source,dann,target,bonus)
+done 3< <(python3 -m common.uda.scenarios --kinds bonus,dann,source,target | sort -s -k3,3)  # longest first
+while [ -n "$(jobs -rp)" ]; do wait -n || failed=1; done
+while read -r _ _ _ stem _; do [ -f "$ck/$stem.pt" ] || failed=1; done < <(python3 -m common.uda.scenarios --kinds bonus,dann,source,target)
+[ "$failed" = 0 ] || { echo "error: a UDA run failed (logs in $RUNS/logs)" >&2; exit 1; }
 stage ""

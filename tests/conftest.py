@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def demo_root(tmp_path_factory) -> Path:
-    """A small real hw2_data tree: 200 MNIST-M, 200 USPS, 200 SVHN-like digits, 40 faces."""
+    """A small real hw2_data tree: 200 MNIST-M, 200 USPS, 200 generated and 554 real SVHN digits, 40 faces."""
     from app.demo_data import build
 
     out = tmp_path_factory.mktemp("demo")

@@ -1,4 +1,6 @@
 """Checkpoints: round trip, atomic saves, and refusing pickled objects."""
+import pickle
+
 import pytest
 import torch
 
@@ -42,10 +44,23 @@ class Payload:
         return (print, ("this would run on load",))
 
 
-def test_refuses_arbitrary_pickled_objects(tmp_path):
+class Shell:
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("touch payload-ran",))
+
+
+def test_refuses_arbitrary_pickled_objects_naming_them(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     torch.save({"model": Payload()}, tmp_path / "evil.pt")
-    with pytest.raises(UsageError, match="refused for safety"):
+    with pytest.raises(UsageError, match=r"holds objects other than tensors and plain data \((__builtin__|builtins)\.print\)"):
         load_checkpoint(tmp_path / "evil.pt")
+    # A bare pickle of protocol 4, whose refusal torch words without naming anything: we name it all the same.
+    (tmp_path / "raw.pt").write_bytes(pickle.dumps({"model": Shell()}, protocol=4))
+    with pytest.raises(UsageError, match=r"\((posix|nt)\.system\), refused for safety"):
+        load_checkpoint(tmp_path / "raw.pt")
+    assert not (tmp_path / "payload-ran").exists()
 
 
 def test_missing_checkpoint_names_the_training_command(tmp_path):

@@ -81,7 +81,7 @@ def test_image_folder_skips_stray_files_and_refuses_empty(tmp_path, capsys):
     Image.new("RGB", (28, 28)).save(tmp_path / "x" / "a.png")
     (tmp_path / "x" / "notes.txt").write_text("hello")
     assert [p.name for p in list_images(tmp_path / "x")] == ["a.png", "b.png"]
-    assert "skipped 1 non-image file" in capsys.readouterr().err
+    assert "skipped 1 file(s)" in capsys.readouterr().err
     (tmp_path / "empty").mkdir()
     with pytest.raises(UsageError, match="holds no images"):
         list_images(tmp_path / "empty")
@@ -149,7 +149,7 @@ def test_demo_builder_layout_counts_labels_and_modes(demo_root):
             counts[split] = len(files)
             with Image.open(files[0]) as im:
                 assert im.mode == mode and im.size == (size, size)
-        assert counts == {"train": 160, "test": 40}
+        assert counts == ({"train": 200 + 254, "test": 300} if domain == "svhn" else {"train": 160, "test": 40})
     labels = [int(r[1]) for r in csv.reader(open(demo_root / "digits" / "mnistm" / "train.csv")) if r[1] != "label"]
     assert len(set(labels)) == 10  # every digit is present
     faces = sorted((demo_root / "face" / "train").iterdir())
@@ -171,3 +171,20 @@ def test_demo_builder_is_deterministic_and_ships_real_usps(tmp_path):
     folder = tmp_path / "a/hw2_data/digits/usps/train"
     for name, label in list(csv.reader(open(folder.parent / "train.csv")))[1:]:
         assert (np.asarray(Image.open(folder / name)).tobytes(), int(label)) in real
+
+
+def test_demo_svhn_is_judged_on_real_digits_it_never_trains_on(demo_root):
+    from app.demo_data import SVHN_REAL_TRAIN, svhn_real
+
+    real, real_labels = svhn_real()
+
+    def split(name):
+        folder = demo_root / "digits" / "svhn" / name
+        return [(np.asarray(Image.open(folder / n)).tobytes(), int(y))
+                for n, y in list(csv.reader(open(folder.parent / f"{name}.csv")))[1:]]
+
+    train, test = split("train"), split("test")
+    assert test == [(x.tobytes(), int(y)) for x, y in zip(real[SVHN_REAL_TRAIN:], real_labels[SVHN_REAL_TRAIN:])]
+    first = {(x.tobytes(), int(y)) for x, y in zip(real[:SVHN_REAL_TRAIN], real_labels[:SVHN_REAL_TRAIN])}
+    assert first <= set(train) and len(train) == 200 + SVHN_REAL_TRAIN
+    assert not {x for x, _ in train} & {x for x, _ in test}  # no test digit is a training image

@@ -31,7 +31,7 @@ def test_every_graders_output_and_report_section(mini_demo):
     for link in re.findall(r"\]\(([^)]+)\)", report):
         assert (mini_demo["out"] / "report" / link).exists(), link
     times = (mini_demo["out"] / "stage_times.txt").read_text()
-    assert times.count(" s  ") == 4 + 4 * 3 and "P3 usps -> svhn, target" in times
+    assert times.count(" s  ") == 5 and "the twelve UDA runs" in times
     assert "== stage times" in mini_demo["log"]
 
 

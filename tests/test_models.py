@@ -76,7 +76,7 @@ def test_bonus_report_network():
     x = torch.zeros(2, 3, 28, 28)
     assert counts(build("report"), x, kind="Conv2d") == [4864, 80050]
     assert counts(build("report"), x, kind="Linear") == [410112, 51300, 1010, 51300, 202]
-    for arch in ("report_in", "report_gray"):
+    for arch in ("report_in", "report_gray", "report_lcn"):
         assert counts(build(arch), x, kind="Linear") == [410112, 51300, 1010, 51300, 202]
         assert build(arch).embed(x).shape == (2, 512)
 
@@ -139,7 +139,7 @@ def test_marginal_entropy_rewards_using_every_class():
 
 
 def test_invert_some_negates_whole_images_at_the_given_rate():
-    from bonus_uda.augment import invert_some
+    from common.data.augment import invert_some
 
     x = torch.rand(2000, 3, 4, 4) * 2 - 1
     assert torch.equal(invert_some(x, 0.0), x)
@@ -149,3 +149,44 @@ def test_invert_some_negates_whole_images_at_the_given_rate():
     negated = (y == -x).flatten(1).all(1)
     assert torch.logical_or(negated, (y == x).flatten(1).all(1)).all()  # each image whole, one way or the other
     assert 0.45 < negated.float().mean() < 0.55
+
+
+def test_add_neighbours_keeps_the_centre_and_brings_other_digits_in_at_the_edges():
+    from common.data.augment import add_neighbours
+
+    x = -torch.ones(4, 3, 28, 28)
+    x[:, :, 4:24, 10:18] = torch.linspace(0.2, 1.0, 4).view(4, 1, 1, 1)  # a bar per image, each its own value
+    assert torch.equal(add_neighbours(x, 0.0), x)
+    y = add_neighbours(x, 1.0, widen=(2.4, 2.4))
+    assert torch.allclose(y[:, :, 14, 14], x[:, :, 14, 14], atol=1e-5)  # the labelled digit stays centred
+    assert torch.allclose(y[:, :, 0, :], -torch.ones(4, 3, 28), atol=1e-5)  # new rows take the background
+    assert torch.allclose(y[1, :, 14, 1], x[0, :, 14, 14], atol=1e-5)  # a neighbour's bar at the left edge
+    assert torch.allclose(y[1, :, 14, 26], x[2, :, 14, 14], atol=1e-5)  # and the other's at the right
+
+
+def test_local_contrast_norm_ignores_light_gradients_and_keeps_strokes():
+    from common.uda.input_norm import LocalContrastNorm
+
+    digit = torch.zeros(1, 1, 28, 28)
+    digit[..., 6:22, 12:16] = 1.0
+    ramp = torch.linspace(0, 1, 28).view(1, 1, 1, 28)  # light falling off across the image
+    lit = (digit * 0.5 + ramp * 0.3).expand(-1, 3, -1, -1) * torch.tensor([1.0, 0.8, 0.6]).view(1, 3, 1, 1)
+    a, b = LocalContrastNorm()(digit.expand(-1, 3, -1, -1)), LocalContrastNorm()(lit)
+    assert a.shape == (1, 3, 28, 28)
+    inside = (slice(None), 0, slice(8, 20), slice(8, 20))  # away from the replicated border
+    assert torch.corrcoef(torch.stack([a[inside].flatten(), b[inside].flatten()]))[0, 1] > 0.95
+    assert a[0, 0, 14, 13] > 0.5 > a[0, 0, 14, 6]  # the stroke stands out
+
+
+def test_frozen_bn_statistics_leaves_running_averages_alone():
+    from common.uda.network import frozen_bn_statistics
+    from p3_dann.model import build
+
+    net = build("dann_gray").train()
+    before = {k: v.clone() for k, v in net.state_dict().items() if "running" in k}
+    with frozen_bn_statistics(net):
+        net.classify(torch.randn(8, 3, 28, 28))
+    assert all(torch.equal(before[k], net.state_dict()[k]) for k in before)
+    assert all(m.momentum == 0.1 for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    net.classify(torch.randn(8, 3, 28, 28))
+    assert not all(torch.equal(before[k], net.state_dict()[k]) for k in before)

@@ -38,7 +38,7 @@ def test_grader_input_errors_and_conversions(served, tmp_path):
     cache = os.environ["HW2_CACHE_DIR"]
     before = sorted(os.listdir(cache))
     proc = run_module("scripts/hw2_p3.sh", str(test_dir), "usps", str(out), env=env)
-    assert "skipped 1 non-image file" in proc.stderr
+    assert "skipped 1 file(s)" in proc.stderr
     assert [r[0] for r in csv.reader(open(out))][1:] == ["a.png", "b.png", "c.png"]
     assert sorted(os.listdir(cache)) == before  # inference writes nothing but OUT_CSV
     for args, message in (([str(test_dir), "mnist", str(out)], "unknown DOMAIN 'mnist'"),

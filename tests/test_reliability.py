@@ -115,7 +115,7 @@ def test_a_read_only_disk_is_one_line(ckpt_dir, test_dir, tmp_path, monkeypatch,
     def read_only(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / "p.csv"))
 
-    monkeypatch.setattr("tempfile.mkstemp", read_only)
+    monkeypatch.setattr("common.atomic_output._temporary", read_only)
     line = fails(capsys, p3_inference, str(test_dir), "usps", str(tmp_path / "p.csv"), code=1)
     assert "Read-only file system" in line and "write somewhere writable" in line
 

@@ -35,3 +35,37 @@ def random_intensity(x: torch.Tensor, invert_prob: float = 0.5, noise: float = 0
     x = torch.where(u[:, 2] < invert_prob, -x, x)
     return x + torch.randn_like(x) * (u[:, 3] * noise)
 
+
+
+def invert_some(images: torch.Tensor, prob: float) -> torch.Tensor:
+    """Negate the intensities of each image in [-1, 1] (255 − x in pixels) with probability `prob`.
+
+    SVHN shows light digits on dark and dark digits on light backgrounds, while USPS and MNIST digits have one
+    polarity; a classifier trained on one polarity is confidently wrong on the other half of such a target.
+    Inverted labelled images teach polarity invariance with correct labels. At prob 0 it returns `images` and
+    draws no random numbers.
+    """
+    if prob == 0:
+        return images
+    flip = torch.rand(len(images), 1, 1, 1, device=images.device) < prob
+    return torch.where(flip, -images, images)
+
+
+def add_neighbours(x: torch.Tensor, prob: float, widen: tuple[float, float] = (1.1, 1.6)) -> torch.Tensor:
+    """With probability `prob` per image, widen its frame by a factor in `widen` so that parts of two other
+    images of the batch enter at the left and right edges, as SVHN's crops show the neighbouring digits of a
+    house number; the image itself stays centred (and keeps its label), the new rows above and below take its
+    border's median value. At prob 0 it returns `x` and draws no random numbers."""
+    if prob == 0:
+        return x
+    b = x.shape[0]
+    frame = torch.cat([x[..., 0, :], x[..., -1, :], x[..., :, 0], x[..., :, -1]], dim=-1)
+    background = frame.median(dim=-1, keepdim=True).values.unsqueeze(-1)  # (B, C, 1, 1)
+    strip = torch.cat([x.roll(1, 0), x, x.roll(-1, 0)], dim=3) - background  # (B, C, H, 3W)
+    u = torch.rand(b, 2, device=x.device)
+    zoom = widen[0] + u[:, 0] * (widen[1] - widen[0])
+    theta = torch.zeros(b, 2, 3, device=x.device, dtype=x.dtype)
+    theta[:, 0, 0], theta[:, 1, 1] = (zoom / 3).to(x.dtype), zoom.to(x.dtype)  # the centre image spans 1/3 of the strip
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    widened = F.grid_sample(strip, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + background
+    return torch.where((u[:, 1] < prob).view(b, 1, 1, 1), widened, x)

@@ -14,7 +14,11 @@ def _to_8bit(im: Image.Image) -> Image.Image:
     """Any PIL mode as RGB. 16-bit grayscale is scaled down (PIL's own convert would clip it to white)."""
     if im.mode.startswith("I;16") or im.mode in ("I", "F"):
         values = np.asarray(im, dtype=np.float64)
-        if im.mode.startswith("I;16") or values.max(initial=0) > 255:  # 16-bit data, maybe in a 32-bit container
+        if not np.isfinite(values).all():
+            raise ValueError(f"its {im.mode} pixels include NaN or infinite values")
+        if im.mode == "F" and values.min(initial=0) >= 0 and values.max(initial=0) <= 1:
+            values = values * 255.0  # floating-point images conventionally hold intensities in [0, 1]
+        elif im.mode.startswith("I;16") or values.max(initial=0) > 255:  # 16-bit data, maybe in a 32-bit container
             values = values / 257.0
         return Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8), "L").convert("RGB")
     # Palette and alpha images go through RGBA so transparency does not trigger PIL's warning.
@@ -46,19 +50,30 @@ def read_size(path: Path) -> int:
 
 
 def list_images(folder: Path, what: str = "image folder") -> list[Path]:
-    """Image files of `folder` in sorted order. Other files are skipped with one warning.
+    """Image files of `folder` in sorted order. Everything else is skipped and named in one warning: hidden
+    files (a leading dot), files without an image suffix, folders, and links that point nowhere.
 
     A missing folder or one without images is an error naming it.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"{what} {folder} does not exist or is not a folder")
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    images = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
-    skipped = [p.name for p in files if p.suffix.lower() not in IMAGE_SUFFIXES]
+    images, skipped = [], []
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith("."):
+            skipped.append(f"{p.name} (hidden)")
+        elif not p.exists():
+            skipped.append(f"{p.name} (a link to nothing)")
+        elif not p.is_file():
+            skipped.append(f"{p.name} (not a file)")
+        elif p.suffix.lower() not in IMAGE_SUFFIXES:
+            skipped.append(p.name)
+        else:
+            images.append(p)
     if skipped:
-        print(f"warning: skipped {len(skipped)} non-image file(s) in {folder}: {', '.join(skipped[:5])}",
-              file=sys.stderr)
+        names = ", ".join(ascii(n)[1:-1] if not n.isprintable() else n for n in skipped[:5])
+        print(f"warning: skipped {len(skipped)} file(s) in {folder} that are not images: {names}"
+              f"{', …' if len(skipped) > 5 else ''}", file=sys.stderr)
     if not images:
         raise UsageError(f"{what} {folder} holds no images")
     return images

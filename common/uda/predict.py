@@ -46,7 +46,8 @@ def predict_folder_to_csv(net: torch.nn.Module, folder: Path, out_csv: Path, dev
                          + "; ".join(failures[:3]))
     labels = predict_images(net, images, device)
     with atomic_path(out_csv) as tmp:
-        with open(tmp, "w", newline="") as f:
+        # A file name that is not valid UTF-8 is written back as the very bytes the file system gave.
+        with open(tmp, "w", newline="", encoding="utf-8", errors="surrogateescape") as f:
             w = csv.writer(f)
             w.writerow(["image_name", "label"])
             w.writerows(zip((p.name for p in readable), labels.tolist()))

@@ -1,0 +1,201 @@
+"""Edges a user meets outside the happy path: full disks and file-size limits while training, SIGTERM, long and
+odd names, images that would be misread, and arguments that look like options. Faults are real where the
+machine can make them (a file-size limit, a signal) and injected where it cannot (a disk that fills)."""
+import csv
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from common.atomic_output import atomic_path, write_text
+from common.data.images import list_images, read_rgb
+from common.training.checkpoint import atomic_save, load_checkpoint
+from common.uda.predict import predict_folder_to_csv
+from p3_dann.model import build as build_dann
+from tests.helpers import REPO
+
+PY_ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def tiny_uda_tree(root: Path, n: int = 40) -> Path:
+    rng = np.random.default_rng(0)
+    for domain in ("mnistm", "usps"):
+        for split in ("train", "test"):
+            folder = root / "digits" / domain / split
+            folder.mkdir(parents=True)
+            with open(folder.parent / f"{split}.csv", "w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(["image_name", "label"])
+                for i in range(n):
+                    Image.fromarray(rng.integers(0, 255, (28, 28, 3), dtype=np.uint8)).save(folder / f"{i:03d}.png")
+                    w.writerow([f"{i:03d}.png", i % 10])
+    return root
+
+
+def train_cmd(root: Path, ck: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "p3_dann.train", "--data-root", str(root), "--source", "mnistm", "--target", "usps",
+            "--ckpt-dir", str(ck), "--batch-size", "8", *extra]
+
+
+def no_temporaries(folder: Path) -> bool:
+    return not [p for p in folder.rglob("*") if ".tmp" in p.name]
+
+
+def test_a_file_size_limit_while_training_is_one_line_and_keeps_the_last_checkpoint(tmp_path):
+    root, ck = tiny_uda_tree(tmp_path / "data"), tmp_path / "ck"
+    env = {**PY_ENV, "HW2_CACHE_DIR": str(tmp_path / "cache")}
+    subprocess.run(train_cmd(root, ck, "--epochs", "2", "--stop-after", "1"), env=env, check=True, capture_output=True)
+    latest = ck / "runs" / "p3_mnistm2usps" / "00000" / "latest.pt"
+    before = latest.read_bytes()
+
+    def limit_file_size():  # a real EFBIG on every write past 50 kB, as `ulimit -f` gives
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))
+
+    proc = subprocess.run(train_cmd(root, ck, "--epochs", "2", "--resume"), env={**env, "HW2_CACHE_DIR": str(tmp_path / "c2")},
+                          preexec_fn=limit_file_size, capture_output=True, text=True)
+    errors = [x for x in proc.stderr.splitlines() if x.startswith("error:")]
+    assert proc.returncode == 1 and len(errors) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "p3_mnistm2usps" in errors[0] and "file-size limit" in errors[0], errors[0]
+    assert "warning: not caching decoded images" in proc.stderr  # the cache only warns; training went on to save
+    assert latest.read_bytes() == before and load_checkpoint(latest)["epoch"] == 1
+    assert no_temporaries(ck)
+
+
+def test_a_torn_torch_save_is_one_line_naming_the_file(tmp_path, monkeypatch):
+    """torch.save reports a disk that fills mid-write as a RuntimeError from its zip writer."""
+    atomic_save({"step": 1}, tmp_path / "latest.pt")
+
+    def torn(obj, f, *a, **k):
+        f.write(b"PK")
+        raise RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 64 vs 0")
+
+    monkeypatch.setattr(torch, "save", torn)
+    with pytest.raises(OSError) as e:
+        atomic_save({"step": 2}, tmp_path / "latest.pt")
+    assert e.value.filename == str(tmp_path / "latest.pt") and "file-size limit" in e.value.strerror
+    monkeypatch.undo()
+    assert load_checkpoint(tmp_path / "latest.pt") == {"step": 1} and no_temporaries(tmp_path)
+
+
+def test_sigterm_stops_a_trainer_like_ctrl_c_and_resume_continues(tmp_path):
+    root, ck = tiny_uda_tree(tmp_path / "data", n=200), tmp_path / "ck"
+    env = {**PY_ENV, "HW2_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.Popen(train_cmd(root, ck, "--epochs", "50"), env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    latest = ck / "runs" / "p3_mnistm2usps" / "00000" / "latest.pt"
+    deadline = time.time() + 120
+    while not latest.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM and "Traceback" not in err, err
+    epoch = load_checkpoint(latest)["epoch"]
+    assert 1 <= epoch < 50 and no_temporaries(ck)
+    done = subprocess.run(train_cmd(root, ck, "--epochs", str(epoch + 1), "--resume"), env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0 and load_checkpoint(latest)["epoch"] == epoch + 1, done.stderr
+
+
+SLOW_FOLDER = """
+import sys, time
+from common.atomic_output import atomic_folder
+from common.errors import run_cli
+def main():
+    with atomic_folder(sys.argv[1], [f"{i}.png" for i in range(100)]) as tmp:
+        for i in range(100):
+            (tmp / f"{i}.png").write_bytes(b"x")
+            time.sleep(0.05)
+run_cli(main)
+"""
+
+
+def test_sigterm_during_an_all_or_nothing_folder_leaves_nothing(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_FOLDER, str(out)], env=PY_ENV, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not list(tmp_path.glob(".out.*/5.png")) and time.time() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and "Traceback" not in err and sorted(os.listdir(tmp_path)) == [], err
+
+
+def test_temporaries_of_a_killed_writer_are_swept_by_the_next_write(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / f".preds.{dead.pid}-0123abcd.tmp.csv").write_text("half")
+    (tmp_path / f".out.{dead.pid}-89abcdef.tmp").mkdir()
+    alive = tmp_path / ".preds.1-0123abcd.tmp.csv"  # pid 1 always runs
+    alive.write_text("another writer's")
+    write_text(tmp_path / "preds.csv", "image_name,label\n")
+    from common.atomic_output import atomic_folder
+
+    with atomic_folder(tmp_path / "out", ["a.png"]) as tmp:
+        (tmp / "a.png").write_bytes(b"x")
+    assert sorted(os.listdir(tmp_path)) == sorted([alive.name, "out", "preds.csv"])
+
+
+def test_a_legal_long_name_is_not_pushed_over_the_limit(tmp_path):
+    name = "p" * 250 + ".csv"
+    write_text(tmp_path / name, "ok")
+    folder = tmp_path / ("d" * 255)
+    from common.atomic_output import atomic_folder
+
+    with atomic_folder(folder, ["0.png"]) as tmp:
+        (tmp / "0.png").write_bytes(b"x")
+    assert (tmp_path / name).read_text() == "ok" and (folder / "0.png").exists()
+
+
+def test_an_out_csv_that_is_a_link_writes_its_target(tmp_path):
+    (tmp_path / "real.csv").write_text("old")
+    (tmp_path / "link.csv").symlink_to("real.csv")
+    write_text(tmp_path / "link.csv", "new")
+    assert (tmp_path / "link.csv").is_symlink() and (tmp_path / "real.csv").read_text() == "new"
+
+
+def test_file_names_that_are_not_utf8_reach_the_csv_as_the_same_bytes(tmp_path):
+    folder = tmp_path / "test"
+    folder.mkdir()
+    raw = b"\xff\xfe.png"
+    Image.new("L", (28, 28), 9).save(os.path.join(os.fsencode(folder), raw), format="PNG")
+    Image.new("L", (28, 28), 9).save(folder / "a.png")
+    out = tmp_path / "out.csv"
+    assert predict_folder_to_csv(build_dann("dann_lcn").eval(), folder, out, torch.device("cpu")) == 2
+    rows = out.read_bytes().splitlines()
+    assert rows[0] == b"image_name,label" and sorted(r.split(b",")[0] for r in rows[1:]) == sorted([raw, b"a.png"])
+
+
+def test_float_images_are_scaled_by_their_range(tmp_path):
+    ramp = np.linspace(0, 1, 28 * 28, dtype=np.float32).reshape(28, 28)
+    Image.fromarray(ramp, "F").save(tmp_path / "unit.tif")
+    Image.fromarray(ramp * 255, "F").save(tmp_path / "bytes.tif")
+    unit, full = read_rgb(tmp_path / "unit.tif", 28), read_rgb(tmp_path / "bytes.tif", 28)
+    assert unit.max() == 255 and np.abs(unit.astype(int) - full.astype(int)).max() <= 1
+
+
+def test_everything_skipped_in_a_test_folder_is_named(tmp_path, capsys):
+    Image.new("L", (28, 28)).save(tmp_path / "a.png")
+    Image.new("L", (28, 28)).save(tmp_path / ".hidden.png")
+    (tmp_path / "gone.png").symlink_to(tmp_path / "nowhere.png")
+    (tmp_path / "notes.txt").write_text("x")
+    assert [p.name for p in list_images(tmp_path)] == ["a.png"]
+    warning = capsys.readouterr().err
+    assert warning.count("\n") == 1 and "skipped 3 file(s)" in warning
+    assert ".hidden.png (hidden)" in warning and "gone.png (a link to nothing)" in warning and "notes.txt" in warning
+
+
+@pytest.mark.parametrize("script", ["hw2_p3.sh", "hw2_bonus.sh"])
+def test_a_test_dir_that_looks_like_an_option_is_still_a_path(tmp_path, script):
+    proc = subprocess.run(["bash", str(REPO / "scripts" / script), "-h", "usps", str(tmp_path / "o.csv")],
+                          cwd=tmp_path, env={**PY_ENV, "HW2_CKPT_DIR": str(tmp_path)}, capture_output=True, text=True)
+    assert proc.returncode == 2 and "usage:" not in proc.stdout and "error:" in proc.stderr, proc.stderr
+    assert not (tmp_path / "o.csv").exists()
