@@ -17,8 +17,7 @@ from PIL import Image
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
 
-from common.data.batches import TensorBatches
-from common.data.datasets import load_faces
+from common.data import TensorBatches, load_faces
 
 
 def write_pngs(folder: Path, n: int) -> None:

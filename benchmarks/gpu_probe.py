@@ -11,10 +11,9 @@ from pathlib import Path
 import torch
 from PIL import Image
 
-from common.data.batches import TensorBatches
-from common.data.datasets import load_faces
-from common.training.runs import read_metrics
-from common.training.runtime import choose_runtime
+from common.checkpoints import read_metrics
+from common.data import TensorBatches, load_faces
+from common.training import choose_runtime
 
 
 def face_folder(data: Path, out: Path, count: int = 6000) -> None:
@@ -28,19 +27,21 @@ def face_folder(data: Path, out: Path, count: int = 6000) -> None:
 
 
 def host_syncs(face_root: Path) -> None:
-    from p1_dcgan.train import Config, GANTrainer
+    from common.gan import GAN
+    from p1_dcgan.model import ARCHS
+    from p1_dcgan.train import Config, train_step
 
     rt = choose_runtime()
-    for arch, policy in (("dcgan", ""), ("sngan", "translation,color,cutout")):
-        trainer = GANTrainer(Config(data_root="", arch=arch, diffaugment=policy), rt)
+    for arch, policy in (("dcgan", ()), ("sngan", ("translation", "color", "cutout"))):
+        gan = GAN.build(ARCHS, Config(data_root="", arch=arch), rt)
         batches = TensorBatches(load_faces(face_root / "face" / "train"), None, 64, rt.device, 0, flip=True,
                                 memory_format=rt.memory_format)
         for _ in range(3):  # warm-up: allocations and autotuning may sync
-            trainer.step(next(batches)[0])
+            train_step(gan, next(batches)[0], policy, rt)
         torch.cuda.set_sync_debug_mode("error")
         try:
             for _ in range(20):
-                trainer.step(next(batches)[0])
+                train_step(gan, next(batches)[0], policy, rt)
             print(f"{arch}: 20 steps, no host sync")
         except RuntimeError as e:
             print(f"{arch}: HOST SYNC: {e}")

@@ -20,11 +20,11 @@ import torch.nn.functional as F
 from PIL import Image
 
 import p1_dcgan
-from common.data.batches import to_signed_unit
-from common.data.datasets import load_digits
-from common.gan.sampling import GRADER_SEED
+from common.checkpoints import load_checkpoint
+from common.data import load_digits
+from common.gan import GRADER_SEED
+from common.images import to_signed_unit
 from common.metrics.fid import frechet_distance, gaussian_stats
-from common.training.checkpoint import load_checkpoint
 from p1_dcgan.inference import generate
 from p2_acgan.digit_classifier import LeNet, load_classifier, train_classifier
 
@@ -67,7 +67,8 @@ def main() -> None:
                             "--ckpt-dir", str(ck), "--steps", str(a.steps), "--batch-size", str(a.batch_size),
                             "--no-flip", "--eval-every", str(10 * a.steps), *options], cwd=REPO, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "FID_WEIGHTS": ""})
-            fake = generate(load_checkpoint(ck / p1_dcgan.GRADER_CHECKPOINT), 1000, GRADER_SEED, torch.device("cpu"))
+            path = ck / f"{p1_dcgan.NAME}.pt"
+            fake = generate(load_checkpoint(path), path, 1000, GRADER_SEED, torch.device("cpu"))
             fids[name] = frechet_distance(lenet_stats(lenet, fake), ref_stats)
             print(f"{name}: LeNet-feature FID {fids[name]:.3f}", flush=True)
     ref, improved = fids.values()

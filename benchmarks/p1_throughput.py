@@ -5,7 +5,7 @@
 Same model (the report's DCGAN), same faces, same run. Reference: ImageFolder + DataLoader(num_workers=2),
 fp32, Sigmoid + BCELoss. Ours: the cached tensor path on the device, bf16 autocast and channels_last on a
 GPU, losses on logits, fused Adam, a generator EMA, and no host sync in the step, so the host queues the
-next step while the GPU runs this one (p1_dcgan.train.GANTrainer; tests/test_host_syncs.py).
+next step while the GPU runs this one (p1_dcgan.train.train_step; tests/test_host_syncs.py).
 Last line: `ratio=<ours over reference img/s>`.
 """
 import argparse
@@ -19,11 +19,11 @@ from torch import nn
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
 
-from common.data.batches import TensorBatches
-from common.data.datasets import load_faces
-from common.training.runtime import choose_runtime
-from p1_dcgan.model import LATENT_DIM, DCGANDiscriminator, Generator
-from p1_dcgan.train import Config, GANTrainer
+from common.data import TensorBatches, load_faces
+from common.gan import GAN
+from common.training import choose_runtime
+from p1_dcgan.model import ARCHS, LATENT_DIM, DCGANDiscriminator, Generator
+from p1_dcgan.train import Config, train_step
 
 
 def sync(device):
@@ -69,15 +69,15 @@ def reference_images_per_s(face_dir: Path, steps: int, batch: int, device: torch
 def ours_images_per_s(face_dir: Path, steps: int, batch: int) -> float:
     cfg = Config(data_root="", arch="dcgan", batch_size=batch, diffaugment="")
     rt = choose_runtime()
-    trainer = GANTrainer(cfg, rt)
+    gan = GAN.build(ARCHS, cfg, rt)
     batches = TensorBatches(load_faces(face_dir), None, batch, rt.device, seed=0, flip=True,
                             memory_format=rt.memory_format)
     for _ in range(3):
-        trainer.step(next(batches)[0])
+        train_step(gan, next(batches)[0], (), rt)
     sync(rt.device)
     t0 = time.perf_counter()
     for _ in range(steps):
-        trainer.step(next(batches)[0])
+        train_step(gan, next(batches)[0], (), rt)
     sync(rt.device)
     return steps * batch / (time.perf_counter() - t0)
 

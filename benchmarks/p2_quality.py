@@ -15,12 +15,11 @@ import tempfile
 from pathlib import Path
 
 import p2_acgan
-from common.gan.sampling import GRADER_SEED, generate_uint8, generator_from_checkpoint
-from common.training.checkpoint import load_checkpoint
-from common.training.runtime import inference_device
+from common.checkpoints import load_checkpoint
+from common.gan import GRADER_SEED, generate_uint8, generator_from_checkpoint
+from common.training import inference_device
 from p2_acgan.digit_classifier import load_classifier, predict, train_classifier
-from p2_acgan.model import ARCHS
-from p2_acgan.sampling import fixed_eval_inputs
+from p2_acgan.model import ARCHS, fixed_eval_inputs
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = {
@@ -51,9 +50,10 @@ def main() -> None:
                             "--steps", str(a.steps), "--batch-size", str(a.batch_size), "--eval-every", "100",
                             "--classifier", str(tmp / "lenet.pt"), *options], cwd=REPO, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            ckpt = load_checkpoint(ck / p2_acgan.GRADER_CHECKPOINT)
+            path = ck / f"{p2_acgan.NAME}.pt"
             device = inference_device()
-            g = generator_from_checkpoint(ckpt, ARCHS, "P2", "p2_acgan.train").to(device)
+            g = generator_from_checkpoint(load_checkpoint(path), path, p2_acgan.PROBLEM, ARCHS, "p2_acgan.train")
+            g = g.to(device)
             z, y = fixed_eval_inputs(GRADER_SEED)
             images = generate_uint8(g, z, y, device=device)
             scores[name] = {j: (predict(net, images) == y).float().mean().item() for j, net in judges.items()}

@@ -26,11 +26,9 @@ import torch
 from PIL import Image
 
 from app.demo_data import svhn_images, svhn_real, write_split
-from app.uda_models import UDA_MODELS
-from common.data.datasets import load_digits
-from common.uda.models import classifier_from_checkpoint
-from common.uda.predict import accuracy
-from common.uda.scenarios import checkpoint_stem
+from app.models import uda_archs, uda_name
+from common.data import load_digits
+from common.uda.predict import accuracy, classifier_from_checkpoint
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -66,8 +64,8 @@ def main() -> None:
                    "--batch-size", str(a.batch_size), "--seed", str(a.seed)]
             subprocess.run(cmd, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True,
                            capture_output=True)
-            path = ck / f"{checkpoint_stem(mode, 'usps', 'svhn')}.pt"
-            net = classifier_from_checkpoint(torch.load(path, map_location="cpu", weights_only=True), path, UDA_MODELS)
+            path = ck / f"{uda_name(mode, 'usps', 'svhn')}.pt"
+            net = classifier_from_checkpoint(torch.load(path, map_location="cpu", weights_only=True), path, uda_archs())
             acc = {k: accuracy(net, x, y, torch.device("cpu")) for k, (x, y) in test_sets.items()}
             ratios[mode] = acc["real"] / max(acc["generated"], 1e-9)
             print(f"| {title} | {100 * acc['generated']:.1f}% | {100 * acc['real']:.1f}% | {ratios[mode]:.2f} |",

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import torch
 
-from common.uda.scenarios import SCENARIOS, checkpoint_stem
+from app.models import uda_name
+from common.uda.scenarios import SCENARIOS
 
 REPO = Path(__file__).resolve().parent.parent
 MODES = ("source", "dann", "target", "bonus")
@@ -58,7 +59,7 @@ def train(run: Run, a: argparse.Namespace, work: Path, threads: int) -> Run:
         module, extra = "bonus_uda.train", shlex.split(a.bonus_args)
     else:
         module, extra = "p3_dann.train", ["--mode", run.mode, *shlex.split(a.p3_args)]
-    name = checkpoint_stem(run.mode, s, t)
+    name = uda_name(run.mode, s, t)
     cmd = [sys.executable, "-m", module, "--data-root", str(a.data_root), "--source", s, "--target", t,
            "--ckpt-dir", str(ck), "--epochs", str(a.epochs), "--batch-size", str(a.batch_size),
            "--seed", str(run.seed), "--log-target-test", *extra]
@@ -71,7 +72,7 @@ def train(run: Run, a: argparse.Namespace, work: Path, threads: int) -> Run:
     rows = [json.loads(x) for x in (ck / "runs" / name / "00000" / "metrics.jsonl").read_text().splitlines()]
     test = {r["epoch"]: r["target_test_accuracy"] for r in rows}
     val_epoch = max(rows, key=lambda r: (r["val_accuracy"], -r["epoch"]))["epoch"]  # the first best, as training keeps
-    run.picked_epoch = torch.load(ck / f"{name}.pt", map_location="cpu", weights_only=True)["epoch"]
+    run.picked_epoch = torch.load(ck / f"{name}.pt", map_location="cpu", weights_only=True)["counters"]["epoch"]
     run.picked, run.best, run.by_val, run.last = test[run.picked_epoch], max(test.values()), test[val_epoch], test[max(test)]
     print(f"{run.name}: picked epoch {run.picked_epoch} {100 * run.picked:.1f}%, best {100 * run.best:.1f}%, "
           f"last {100 * run.last:.1f}% ({run.seconds:.0f} s)", flush=True)

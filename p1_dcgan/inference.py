@@ -1,7 +1,8 @@
 """Generate the graders' 1000 faces: `python3 -m p1_dcgan.inference --out OUT_DIR`.
 
-Latents come from a seeded CPU generator, so every run writes the same files. OUT_DIR may be missing, empty,
-or hold an earlier run's 0000.png ... 0999.png (replaced); a folder holding anything else is refused.
+The generator is HW2_CKPT_DIR/p1_dcgan.pt. Latents come from a seeded CPU generator, so every run writes the same
+files. OUT_DIR may be missing, empty, or hold an earlier run's 0000.png ... 0999.png (replaced); a folder holding
+anything else is refused.
 """
 import argparse
 from pathlib import Path
@@ -9,20 +10,21 @@ from pathlib import Path
 import torch
 
 from common.atomic_output import check_output_folder
+from common.checkpoints import checkpoint_dir, load_checkpoint
 from common.errors import run_cli
-from common.gan.png_folder import save_pngs
-from common.gan.sampling import GRADER_SEED, generate_uint8, generator_from_checkpoint, seeded_latents
-from common.training.checkpoint import load_grader_checkpoint
-from common.training.runtime import inference_device
-from p1_dcgan import GRADER_CHECKPOINT
+from common.gan import GRADER_SEED, generate_uint8, generator_from_checkpoint, seeded_latents
+from common.images import save_pngs
+from common.training import inference_device
+from p1_dcgan import NAME, PROBLEM
 from p1_dcgan.model import ARCHS, LATENT_DIM
 
 COUNT = 1000
+TRAINED_BY = "python3 -m p1_dcgan.train --data-root hw2_data"
 
 
-def generate(ckpt: dict, n: int, seed: int, device: torch.device) -> torch.Tensor:
+def generate(ckpt: dict, path: Path, n: int, seed: int, device: torch.device) -> torch.Tensor:
     """n images as uint8 (n, 3, 64, 64) from the checkpoint's (EMA) generator."""
-    g = generator_from_checkpoint(ckpt, ARCHS, "P1", "p1_dcgan.train").to(device)
+    g = generator_from_checkpoint(ckpt, path, PROBLEM, ARCHS, TRAINED_BY).to(device)
     return generate_uint8(g, seeded_latents(n, LATENT_DIM, seed), device=device, batch_size=200)
 
 
@@ -32,8 +34,9 @@ def main() -> None:
     a = p.parse_args()
     names = [f"{i:04d}.png" for i in range(COUNT)]
     check_output_folder(a.out, names)  # before the work, not after
-    ckpt = load_grader_checkpoint(GRADER_CHECKPOINT, "python3 -m p1_dcgan.train --data-root hw2_data")
-    save_pngs(generate(ckpt, COUNT, GRADER_SEED, inference_device()), names, a.out)
+    path = checkpoint_dir() / f"{NAME}.pt"
+    ckpt = load_checkpoint(path, trained_by=TRAINED_BY)
+    save_pngs(generate(ckpt, path, COUNT, GRADER_SEED, inference_device()), names, a.out)
     print(f"wrote {COUNT} images to {a.out}")
 
 

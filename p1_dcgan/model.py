@@ -1,7 +1,12 @@
-"""P1 networks: the report's DCGAN and the improved spectral-norm discriminator."""
+"""P1 networks: the report's DCGAN and the improved spectral-norm discriminator.
+
+    python3 -m p1_dcgan.model [--arch NAME]     # its layer tables, as in the report
+"""
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
+
+from common.training import print_tables
 
 LATENT_DIM = 128
 
@@ -68,8 +73,6 @@ ARCHS = {
 
 
 if __name__ == "__main__":
-    from common.training.layer_table import print_tables
-
     print_tables({name: [("Generator", g, lambda: (torch.zeros(2, LATENT_DIM),)),
                          ("Discriminator", d, lambda: (torch.zeros(2, 3, 64, 64),))]
                   for name, (g, d, _) in ARCHS.items()})

@@ -12,12 +12,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from common.data.batches import TensorBatches, to_signed_unit
-from common.data.datasets import load_digits
-from common.data.splits import train_val_split
+from common.checkpoints import atomic_save, load_checkpoint
+from common.data import TensorBatches, load_digits, train_val_split
 from common.errors import UsageError, run_cli
-from common.training.checkpoint import atomic_save, load_checkpoint
-from common.training.seeding import seed_everything
+from common.images import to_signed_unit
+from common.training import seed_everything
 
 
 class LeNet(nn.Module):

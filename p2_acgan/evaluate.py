@@ -9,10 +9,9 @@ from pathlib import Path
 
 import torch
 
-from common.data.images import list_images
-from common.data.tensor_cache import decode_images
+from common.checkpoints import checkpoint_dir
 from common.errors import UsageError, run_cli
-from common.training.checkpoint import checkpoint_dir
+from common.images import decode_images, list_images
 from p2_acgan import EVALUATOR_CHECKPOINT
 from p2_acgan.digit_classifier import load_classifier, predict
 

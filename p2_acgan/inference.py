@@ -1,22 +1,23 @@
 """Generate the graders' digits: `python3 -m p2_acgan.inference --out OUT_DIR`.
 
-1000 RGB 28×28 PNGs, 100 per digit, named <digit>_<001..100>.png; latents from a seeded CPU generator.
-OUT_DIR may be missing, empty, or hold an earlier run's files (replaced); a folder holding others is refused.
+1000 RGB 28×28 PNGs, 100 per digit, named <digit>_<001..100>.png, from HW2_CKPT_DIR/p2_acgan.pt; latents from a
+seeded CPU generator. OUT_DIR may be missing, empty, or hold an earlier run's files (replaced); a folder holding
+others is refused.
 """
 import argparse
 from pathlib import Path
 
 from common.atomic_output import check_output_folder
+from common.checkpoints import checkpoint_dir, load_checkpoint
 from common.errors import run_cli
-from common.gan.png_folder import save_pngs
-from common.gan.sampling import GRADER_SEED, generate_uint8, generator_from_checkpoint
-from common.training.checkpoint import load_grader_checkpoint
-from common.training.runtime import inference_device
-from p2_acgan import GRADER_CHECKPOINT
-from p2_acgan.model import ARCHS, NUM_CLASSES
-from p2_acgan.sampling import fixed_eval_inputs
+from common.gan import GRADER_SEED, generate_uint8, generator_from_checkpoint
+from common.images import save_pngs
+from common.training import inference_device
+from p2_acgan import NAME, PROBLEM
+from p2_acgan.model import ARCHS, NUM_CLASSES, fixed_eval_inputs
 
 PER_CLASS = 100
+TRAINED_BY = "python3 -m p2_acgan.train --data-root hw2_data"
 
 
 def main() -> None:
@@ -25,9 +26,10 @@ def main() -> None:
     a = p.parse_args()
     names = [f"{d}_{i:03d}.png" for d in range(NUM_CLASSES) for i in range(1, PER_CLASS + 1)]
     check_output_folder(a.out, names)  # before the work, not after
-    ckpt = load_grader_checkpoint(GRADER_CHECKPOINT, "python3 -m p2_acgan.train --data-root hw2_data")
+    path = checkpoint_dir() / f"{NAME}.pt"
+    ckpt = load_checkpoint(path, trained_by=TRAINED_BY)
     device = inference_device()
-    g = generator_from_checkpoint(ckpt, ARCHS, "P2", "p2_acgan.train").to(device)
+    g = generator_from_checkpoint(ckpt, path, PROBLEM, ARCHS, TRAINED_BY).to(device)
     z, labels = fixed_eval_inputs(GRADER_SEED, PER_CLASS)
     save_pngs(generate_uint8(g, z, labels, device=device), names, a.out)
     print(f"wrote {len(names)} images to {a.out}")

@@ -1,7 +1,14 @@
-"""P2 networks: the report's conditional ACGAN and the improved spectral-norm discriminator."""
+"""P2 networks: the report's conditional ACGAN and the improved spectral-norm discriminator, and the
+class-conditional inputs the graders' script and model selection generate from.
+
+    python3 -m p2_acgan.model [--arch NAME]     # its layer tables, as in the report
+"""
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
+
+from common.gan import seeded_latents
+from common.training import print_tables
 
 LATENT_DIM, NUM_CLASSES = 128, 10
 
@@ -63,9 +70,13 @@ ARCHS = {
 }
 
 
-if __name__ == "__main__":
-    from common.training.layer_table import print_tables
+def fixed_eval_inputs(seed: int, per_class: int = 100) -> tuple[torch.Tensor, torch.Tensor]:
+    """`per_class` latents per digit, digits in order: the layout the graders' script generates."""
+    labels = torch.arange(NUM_CLASSES).repeat_interleave(per_class)
+    return seeded_latents(len(labels), LATENT_DIM, seed), labels
 
+
+if __name__ == "__main__":
     print_tables({name: [("Generator", g, lambda: (torch.zeros(2, LATENT_DIM), torch.zeros(2, dtype=torch.long))),
                          ("Discriminator", d, lambda: (torch.zeros(2, 3, 28, 28),))]
                   for name, (g, d, _) in ARCHS.items()})

@@ -1,35 +1,24 @@
 """Train the P2 conditional GAN: `python3 -m p2_acgan.train --data-root ROOT --ckpt-dir DIR [--arch ...]`.
 
-Writes DIR/runs/p2/NNNNN (config.json, metrics.jsonl, latest.pt, samples/) and the graders'
-checkpoint DIR/p2_acgan.pt: the (EMA) generator of the step whose 100-per-class samples the digit
-evaluator classifies best. GAN runs often get worse with longer training, so the best step is kept.
+Writes DIR/runs/p2_acgan/NNNNN (config.json, metrics.jsonl, latest.pt, samples/) and the graders' checkpoint
+DIR/p2_acgan.pt: the (EMA) generator of the step whose 100-per-class samples the digit evaluator classifies best.
+GAN runs often get worse with longer training, so the best step is kept.
 """
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from common.data.batches import TensorBatches
-from common.data.datasets import load_digits
-from common.data.image_grid import save_png, tile
+from common.checkpoints import MetricsLog, diverged, restore, save_latest, save_served, start_or_resume, stop_here
+from common.config import print_config, run_training
+from common.data import TensorBatches, load_digits
 from common.errors import UsageError
-from common.gan.config import GANConfig
-from common.gan.loop import run_steps
-from common.gan.losses import d_loss_fn, g_loss_fn
-from common.gan.sampling import generate_uint8
-from common.training.checkpoint import atomic_save
-from common.training.config import print_config, run_training
-from common.training.ema import EMA
-from common.training.progress import image_progress
-from common.training.runs import MetricsLog, diverged, restore, save_latest, start_or_resume
-from common.training.runtime import choose_runtime
-from common.training.seeding import seed_everything, stream_seed
-from p2_acgan import GRADER_CHECKPOINT
+from common.gan import GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8, save_grid
+from common.training import Runtime, choose_runtime, image_progress, seed_everything, stream_seed
+from p2_acgan import NAME, PROBLEM
 from p2_acgan.digit_classifier import load_classifier, predict
-from p2_acgan.model import ARCHS, LATENT_DIM, NUM_CLASSES
-from p2_acgan.sampling import fixed_eval_inputs
+from p2_acgan.model import ARCHS, LATENT_DIM, NUM_CLASSES, fixed_eval_inputs
 
 
 @dataclass
@@ -51,105 +40,97 @@ class Config(GANConfig):
             raise UsageError("--label-smoothing applies to the BCE loss of --arch acgan only")
 
 
+def train_step(gan: GAN, real: torch.Tensor, y_real: torch.Tensor, step: int, cfg: Config,
+               rt: Runtime) -> tuple[torch.Tensor, torch.Tensor]:
+    """One discriminator and one generator step on a batch of real digits and their labels; returns the two
+    losses, on the device."""
+    gan.G.train()
+    z = torch.randn(len(real), LATENT_DIM, device=rt.device)
+    y_fake = torch.randint(0, NUM_CLASSES, (len(real),), device=rt.device)
+    # --- discriminator step: real/fake on both heads' inputs, class of real (and later of fake) digits
+    with rt.autocast():
+        fake = gan.G(z, y_fake)
+        adv_r, cls_r = (t.float() for t in gan.D.logits(real))
+        adv_f, cls_f = (t.float() for t in gan.D.logits(fake.detach()))
+        if gan.loss == "bce" and cfg.label_smoothing:
+            loss_adv = F.binary_cross_entropy_with_logits(adv_r, torch.full_like(adv_r, 1.0 - cfg.label_smoothing)) + \
+                F.binary_cross_entropy_with_logits(adv_f, torch.zeros_like(adv_f))
+        else:
+            loss_adv = d_loss_fn(gan.loss, adv_r, adv_f)
+        loss_cls = F.cross_entropy(cls_r, y_real)
+        if step > cfg.fake_cls_start:
+            loss_cls = loss_cls + F.cross_entropy(cls_f, y_fake)
+        loss_d = loss_adv + cfg.cls_weight * loss_cls
+    gan.opt_d.zero_grad(set_to_none=True)
+    gan.scaler.scale(loss_d).backward()
+    gan.scaler.step(gan.opt_d)
+    # --- generator step: fool the real/fake head and be classified as the requested digit
+    with rt.autocast():
+        adv_g, cls_g = (t.float() for t in gan.D.logits(fake))
+        loss_g = g_loss_fn(gan.loss, adv_g) + cfg.cls_weight * F.cross_entropy(cls_g, y_fake)
+    gan.opt_g.zero_grad(set_to_none=True)
+    gan.scaler.scale(loss_g).backward()
+    gan.scaler.step(gan.opt_g)
+    gan.scaler.update()
+    if gan.G_ema is not None:
+        gan.G_ema.update(gan.G)
+    return loss_d.detach(), loss_g.detach()
+
+
 def main(cfg: Config) -> None:
     print_config(cfg)
     rt = choose_runtime(cfg.precision)
     seed_everything(cfg.seed)
     images, labels = load_digits(Path(cfg.data_root), "mnistm", "train")
     batches = TensorBatches(images, labels, cfg.batch_size, rt.device, cfg.seed, memory_format=rt.memory_format)
-    g_cls, d_cls, adv_loss = ARCHS[cfg.arch]
-    G, D = g_cls().to(rt.device), d_cls().to(rt.device, memory_format=rt.memory_format)
-    opt_g = torch.optim.Adam(G.parameters(), cfg.lr_g, betas=(cfg.beta1, 0.999), fused=True)
-    opt_d = torch.optim.Adam(D.parameters(), cfg.lr_d, betas=(cfg.beta1, 0.999), fused=True)
-    scaler = rt.grad_scaler()
-    G_ema = EMA(G, cfg.ema_decay) if cfg.ema_decay > 0 else None
-    sampler = G_ema.module if G_ema is not None else G
+    gan = GAN.build(ARCHS, cfg, rt)
     evaluator = load_classifier(Path(cfg.classifier), rt.device) if cfg.classifier else None
     eval_z, eval_y = fixed_eval_inputs(stream_seed(cfg.seed, "eval_latents"))
     eval_every = cfg.eval_every or batches.batches_per_epoch
 
     ckpt_dir = Path(cfg.ckpt_dir)
-    run, ckpt = start_or_resume(ckpt_dir / "runs" / "p2", cfg.resume, dataclasses.asdict(cfg))
-    log, start, best_acc = MetricsLog(run), 0, -1.0
-    nonfinite = torch.zeros((), dtype=torch.bool, device=rt.device)
+    run, ckpt = start_or_resume(ckpt_dir, NAME, cfg)
+    states = {**gan.states(), "batches": batches}
+    first, best_acc = 1, -1.0
     if ckpt is not None:
-        states = {"G": G, "D": D, "opt_g": opt_g, "opt_d": opt_d, "scaler": scaler, "batches": batches,
-                  **({"G_ema": G_ema} if G_ema is not None else {})}
-        start, best_acc = restore(ckpt, run, states, ("step", "best_acc"))
-        for opt, lr in ((opt_g, cfg.lr_g), (opt_d, cfg.lr_d)):  # learning rates given at resume time win
-            for group in opt.param_groups:
-                group["lr"] = lr
+        counters = restore(ckpt, run, states)
+        gan.use_learning_rates(cfg)
+        first, best_acc = counters["step"] + 1, counters["best_acc"]
     if evaluator is None:
         print("no --classifier: accuracy is not measured during training; the latest checkpoint serves as the best")
-
-    def save(step: int, acc: float | None) -> None:
-        if bool(nonfinite):
-            raise diverged(run, f"before step {step}")
-        save_latest(run, G=G.state_dict(), D=D.state_dict(), opt_g=opt_g.state_dict(), opt_d=opt_d.state_dict(),
-                    scaler=scaler.state_dict(), G_ema=G_ema.state_dict() if G_ema is not None else None,
-                    batches=batches.state_dict(), step=step, best_acc=best_acc, config=dataclasses.asdict(cfg))
-        if evaluator is None or acc == best_acc:
-            atomic_save({"arch": cfg.arch, "generator": sampler.state_dict(), "step": step, "accuracy": acc,
-                         "config": dataclasses.asdict(cfg)}, ckpt_dir / GRADER_CHECKPOINT)
-
-    real_target = 1.0 - cfg.label_smoothing
-
-    def train_step(step: int) -> tuple[torch.Tensor, torch.Tensor]:
-        nonlocal nonfinite
-        G.train()
-        real, y_real = next(batches)
-        z = torch.randn(len(real), LATENT_DIM, device=rt.device)
-        y_fake = torch.randint(0, NUM_CLASSES, (len(real),), device=rt.device)
-        # --- discriminator step: real/fake on both heads' inputs, class of real (and later of fake) digits
-        with rt.autocast():
-            fake = G(z, y_fake)
-            adv_r, cls_r = (t.float() for t in D.logits(real))
-            adv_f, cls_f = (t.float() for t in D.logits(fake.detach()))
-            if adv_loss == "bce" and cfg.label_smoothing:
-                loss_adv = F.binary_cross_entropy_with_logits(adv_r, torch.full_like(adv_r, real_target)) + \
-                    F.binary_cross_entropy_with_logits(adv_f, torch.zeros_like(adv_f))
-            else:
-                loss_adv = d_loss_fn(adv_loss, adv_r, adv_f)
-            loss_cls = F.cross_entropy(cls_r, y_real)
-            if step > cfg.fake_cls_start:
-                loss_cls = loss_cls + F.cross_entropy(cls_f, y_fake)
-            loss_d = loss_adv + cfg.cls_weight * loss_cls
-        opt_d.zero_grad(set_to_none=True)
-        scaler.scale(loss_d).backward()
-        scaler.step(opt_d)
-        # --- generator step: fool the real/fake head and be classified as the requested digit
-        with rt.autocast():
-            adv_g, cls_g = (t.float() for t in D.logits(fake))
-            loss_g = g_loss_fn(adv_loss, adv_g) + cfg.cls_weight * F.cross_entropy(cls_g, y_fake)
-        opt_g.zero_grad(set_to_none=True)
-        scaler.scale(loss_g).backward()
-        scaler.step(opt_g)
-        scaler.update()
-        if G_ema is not None:
-            G_ema.update(G)
-        nonfinite |= ~(torch.isfinite(loss_d) & torch.isfinite(loss_g))
-        return loss_d.detach(), loss_g.detach()
-
-    def evaluate(step: int) -> float | None:
-        """Every eval_every steps: a 10-per-digit sample grid, and the evaluator's accuracy when there is one."""
-        nonlocal best_acc
-        if not (step % eval_every == 0 or step == cfg.steps):
-            return None
-        samples = generate_uint8(sampler, eval_z, eval_y, device=rt.device)
-        grid = torch.cat([samples[eval_y == d][:10] for d in range(NUM_CLASSES)])
-        save_png(tile(list(grid.permute(0, 2, 3, 1).numpy()), 10), run / "samples" / f"step{step:07d}.png")
-        if evaluator is None:
-            return None
-        acc = (predict(evaluator, samples) == eval_y).float().mean().item()
-        best_acc = max(best_acc, acc)
-        log.log_evaluation(bar, step, "accuracy", acc, best_acc, "accuracy {:.4f}")
-        return acc
-
+    log = MetricsLog(run)
+    nonfinite = torch.zeros((), dtype=torch.bool, device=rt.device)  # read only at checkpoints: no sync per step
     (run / "samples").mkdir(exist_ok=True)
-    with image_progress(cfg.steps * batches.batch_size, f"p2 {cfg.arch}", initial=start * batches.batch_size) as bar:
-        run_steps(start + 1, cfg.steps, batches.batch_size, train_step, evaluate, save, cfg.ckpt_every,
-                  cfg.stop_after, log, bar)
-    print(f"done: {ckpt_dir / GRADER_CHECKPOINT} (best accuracy {best_acc if evaluator else 'not measured'})")
+
+    with image_progress(cfg.steps * batches.batch_size, f"p2 {cfg.arch}", initial=(first - 1) * batches.batch_size) as bar:
+        for step in range(first, cfg.steps + 1):
+            real, y_real = next(batches)
+            loss_d, loss_g = train_step(gan, real, y_real, step, cfg, rt)
+            nonfinite |= ~(torch.isfinite(loss_d) & torch.isfinite(loss_g))
+            bar.update(batches.batch_size)
+            if step % 100 == 0 or step == cfg.steps:  # a host read: only every 100 steps
+                bar.set_postfix(loss_d=f"{loss_d.item():.3f}", loss_g=f"{loss_g.item():.3f}")
+                log.log(step=step, loss_d=loss_d.item(), loss_g=loss_g.item())
+            acc = None
+            if step % eval_every == 0 or step == cfg.steps:  # a 10-per-digit sample grid, and the evaluator's accuracy
+                samples = generate_uint8(gan.sampler, eval_z, eval_y, device=rt.device)
+                grid = torch.cat([samples[eval_y == d][:10] for d in range(NUM_CLASSES)])
+                save_grid(grid, 10, run / "samples" / f"step{step:07d}.png")
+                if evaluator is not None:
+                    acc = (predict(evaluator, samples) == eval_y).float().mean().item()
+                    best_acc = max(best_acc, acc)
+                    log.log(step=step, accuracy=acc, best_accuracy=best_acc)
+                    bar.write(f"step {step}: accuracy {acc:.4f} (best {best_acc:.4f})")
+            if checkpoint_due(step, cfg, evaluated=acc is not None):
+                if bool(nonfinite):
+                    raise diverged(run, f"before step {step}")
+                save_latest(run, PROBLEM, NAME, cfg.arch, states, {"step": step, "best_acc": best_acc}, cfg)
+                if evaluator is None or acc == best_acc:
+                    save_served(ckpt_dir / f"{NAME}.pt", PROBLEM, NAME, cfg.arch, gan.sampler.state_dict(),
+                                {"step": step, "accuracy": acc}, cfg)
+            if stop_here(step, cfg.stop_after_step, "step"):
+                break
+    print(f"done: {ckpt_dir / NAME}.pt (best accuracy {best_acc if evaluator else 'not measured'})")
 
 
 if __name__ == "__main__":

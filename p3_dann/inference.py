@@ -5,12 +5,13 @@ p3_usps2svhn.pt. `--ckpt` serves another P3 checkpoint of that scenario (the sou
 through the same code.
 """
 from common.errors import run_cli
-from common.uda.grader import predict_for_graders
+from common.uda.predict import predict_for_graders
+from p3_dann import PROBLEM
 from p3_dann.model import ARCHS
 
 
 def main() -> None:
-    predict_for_graders("p3", ARCHS, kind="dann", trainer="p3_dann.train", description=__doc__.splitlines()[0])
+    predict_for_graders(PROBLEM, ARCHS, trainer="p3_dann.train", description=__doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -1,16 +1,14 @@
-"""P3 network: the report's DANN: a feature extractor, a class head and a domain head behind
-gradient reversal. `dann_gray` and `dann_lcn` are the same network (same layers and parameters) behind a
-parameter-free input layer: per-image grayscale standardisation, or grayscale local contrast normalisation."""
+"""P3 network: the report's DANN, a feature extractor, a class head and a domain head behind gradient reversal.
+`dann` feeds it raw images (the report's model); `dann_lcn`, the default, the same network with the same parameters
+behind a parameter-free input layer: grayscale local contrast normalisation.
+
+    python3 -m p3_dann.model [--arch NAME]     # its layer table, as in the report
+"""
 import torch
 from torch import nn
 
-from common.uda.input_norm import GrayStandardize, LocalContrastNorm
-from common.uda.network import DomainAdversarialNet
-
-
-def _head(in_dim: int, out_dim: int) -> nn.Sequential:
-    return nn.Sequential(nn.Linear(in_dim, 100), nn.BatchNorm1d(100), nn.ReLU(True), nn.Linear(100, out_dim),
-                         nn.LogSoftmax(dim=1))
+from common.training import print_tables
+from common.uda.network import DomainAdversarialNet, LocalContrastNorm, head
 
 
 class DANN(DomainAdversarialNet):
@@ -25,20 +23,12 @@ class DANN(DomainAdversarialNet):
             nn.Conv2d(64, 64, 1), nn.BatchNorm2d(64), nn.ReLU(True),
             nn.Conv2d(64, 50, 1), nn.BatchNorm2d(50), nn.MaxPool2d(2), nn.ReLU(True),  # 4
             nn.Conv2d(50, 50, 1), nn.BatchNorm2d(50), nn.ReLU(True), nn.Flatten())  # 50*4*4 = 800
-        self.class_head = _head(800, 10)
-        self.domain_head = _head(800, 2)
+        self.class_head = head(800, 10)
+        self.domain_head = head(800, 2)
 
 
-ARCHS = {"dann": lambda: DANN(), "dann_gray": lambda: DANN(GrayStandardize()), "dann_lcn": lambda: DANN(LocalContrastNorm())}
-
-
-def build(arch: str = "dann") -> nn.Module:
-    if arch not in ARCHS:
-        raise ValueError(f"unknown P3 arch {arch!r}")
-    return ARCHS[arch]()
+ARCHS = {"dann": lambda: DANN(), "dann_lcn": lambda: DANN(LocalContrastNorm())}
 
 
 if __name__ == "__main__":
-    from common.training.layer_table import print_tables
-
     print_tables({name: [("DANN", make, lambda: (torch.zeros(2, 3, 28, 28),))] for name, make in ARCHS.items()})

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the graders' scripts on DATA_ROOT's test sets with RUNS/checkpoints, score everything into RUNS/eval,
-# draw the sample grids and t-SNE figures, then write RUNS/report/README.md.
+# draw the t-SNE figures, then write RUNS/report/README.md (with sample grids of the graders' images).
 #   bash scripts/evaluate_all.sh DATA_ROOT RUNS
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,15 +12,12 @@ TSNE_SAMPLES="${TSNE_SAMPLES:-1000}"
 
 echo "== [eval] P1: hw2_p1.sh, FID against the test faces, IS"
 bash "$root/scripts/hw2_p1.sh" "$eval/p1_images"
-python3 -m common.data.image_grid "$eval/p1_grid.png" 8 $(ls "$eval"/p1_images/*.png | head -32)
 python3 -m common.metrics fid "$eval/p1_images" "$data/face/test" | tee "$eval/p1_fid.txt"
 python3 -m common.metrics is "$eval/p1_images" | tee "$eval/p1_is.txt"
 
 echo "== [eval] P2: hw2_p2.sh and the digit classifiers"
 bash "$root/scripts/hw2_p2.sh" "$eval/p2_images"
-python3 -m common.data.image_grid "$eval/p2_grid.png" 10 $(for d in 0 1 2 3 4 5 6 7 8 9; do
-  for i in 001 002 003 004 005 006 007 008 009 010; do echo "$eval/p2_images/${d}_$i.png"; done; done)
-classifiers=(--classifier "$HW2_CKPT_DIR/$(python3 -m app.checkpoint_names evaluator)")
+classifiers=(--classifier "$HW2_CKPT_DIR/$(python3 -m app.models checkpoint evaluator)")
 [ -n "${COURSE_CLASSIFIER:-}" ] && classifiers+=(--classifier "$COURSE_CLASSIFIER")
 python3 -m p2_acgan.evaluate "$eval/p2_images" "${classifiers[@]}" | tee "$eval/p2_accuracy.txt"
 
@@ -28,16 +25,16 @@ echo "== [eval] P3 and bonus: hw2_p3.sh / hw2_bonus.sh per target, accuracy agai
 # The bounds (source-only, target-only) through the graders' prediction code, all six in one process.
 python3 -m app.predict_bounds "$data" "$HW2_CKPT_DIR" "$eval" >/dev/null
 tsne_ckpts=()
-while read -r s t kind stem result <&3; do  # every UDA model, its checkpoint and result names (common/uda/scenarios.py)
+while read -r s t kind stem <&3; do  # every UDA model and the name of its checkpoint and results (app/models.py)
   test_dir="$data/digits/$t/test"
   case "$kind" in
-    dann) bash "$root/scripts/hw2_p3.sh" "$test_dir" "$t" "$eval/$result.csv" >/dev/null
+    dann) bash "$root/scripts/hw2_p3.sh" "$test_dir" "$t" "$eval/$stem.csv" >/dev/null
           tsne_ckpts+=("$HW2_CKPT_DIR/$stem.pt") ;;
-    bonus) bash "$root/scripts/hw2_bonus.sh" "$test_dir" "$t" "$eval/$result.csv" >/dev/null
+    bonus) bash "$root/scripts/hw2_bonus.sh" "$test_dir" "$t" "$eval/$stem.csv" >/dev/null
            tsne_ckpts+=("$HW2_CKPT_DIR/$stem.pt") ;;
   esac
-  python3 -m common.uda.evaluate "$eval/$result.csv" "$data/digits/$t/test.csv" | tee "$eval/$result.txt"
-done 3< <(python3 -m common.uda.scenarios --kinds dann,bonus,source,target)
+  python3 -m app.score "$eval/$stem.csv" "$data/digits/$t/test.csv" | tee "$eval/$stem.txt"
+done 3< <(python3 -m app.models uda dann,bonus,source,target)
 python3 -m app.tsne --data-root "$data" --out "$eval" --samples "$TSNE_SAMPLES" "${tsne_ckpts[@]}"
 
 echo "== [report]"

@@ -10,9 +10,9 @@ if [ $# -lt 1 ]; then echo "usage: bash scripts/train_bonus.sh DATA_ROOT [CKPT_D
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 data="$1"; ck="${2:-$root/checkpoints}"; epochs="${EPOCHS:-60}"
 tsne=()
-while read -r s t _ stem _ <&3; do  # the three scenarios and their checkpoint names, from common/uda/scenarios.py
+while read -r s t _ stem <&3; do  # the three scenarios and their checkpoint names (app/models.py)
   python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" --ckpt-dir "$ck" --epochs "$epochs"
   tsne+=("$ck/$stem.pt")
-done 3< <(python3 -m common.uda.scenarios --kinds bonus)
+done 3< <(python3 -m app.models uda bonus)
 python3 -m app.uda_table --data-root "$data" --ckpt-dir "$ck" --kinds dann,bonus --out "$ck/bonus_table.md"
 python3 -m app.tsne --data-root "$data" --out "$ck/figures" "${tsne[@]}"

@@ -10,9 +10,9 @@ if [ $# -lt 1 ]; then echo "usage: bash scripts/train_p3.sh DATA_ROOT [CKPT_DIR]
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 data="$1"; ck="${2:-$root/checkpoints}"; epochs="${EPOCHS:-60}"
 tsne=()
-while read -r s t mode stem _ <&3; do  # the nine models and their checkpoint names, from common/uda/scenarios.py
+while read -r s t mode stem <&3; do  # the nine models and their checkpoint names (app/models.py)
   python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" --mode "$mode" --ckpt-dir "$ck" --epochs "$epochs"
   [ "$mode" != dann ] || tsne+=("$ck/$stem.pt")
-done 3< <(python3 -m common.uda.scenarios --kinds source,dann,target)
+done 3< <(python3 -m app.models uda source,dann,target)
 python3 -m app.uda_table --data-root "$data" --ckpt-dir "$ck" --kinds source,dann,target --out "$ck/p3_table.md"
 python3 -m app.tsne --data-root "$data" --out "$ck/figures" "${tsne[@]}"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from common.config import parse_config
 from common.errors import run_cli
-from common.training.config import parse_config
 
 REPO = Path(__file__).resolve().parent.parent
 

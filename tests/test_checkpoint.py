@@ -4,8 +4,8 @@ import pickle
 import pytest
 import torch
 
+from common.checkpoints import atomic_save, load_checkpoint
 from common.errors import UsageError
-from common.training.checkpoint import atomic_save, load_checkpoint
 
 
 def test_round_trip(tmp_path):

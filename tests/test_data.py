@@ -7,12 +7,10 @@ import pytest
 import torch
 from PIL import Image
 
-from common.data import tensor_cache
-from common.data.batches import TensorBatches
-from common.data.datasets import digit_split_files, load_digits, load_faces
-from common.data.images import list_images
-from common.data.splits import train_val_split
+import common.images
+from common.data import TensorBatches, digit_split_files, load_digits, load_faces, train_val_split
 from common.errors import UsageError
+from common.images import list_images
 
 
 def write_domain(root: Path, rows: list[tuple[str, int]], images: dict[str, Image.Image], split="train"):
@@ -100,8 +98,8 @@ def test_cache_is_hit_then_rebuilt_after_a_change(tmp_path, monkeypatch):
     for i in range(3):
         Image.new("RGB", (64, 64), (i, i, i)).save(folder / f"{i}.png")
     decoded = []
-    real_decode = tensor_cache.decode_images
-    monkeypatch.setattr(tensor_cache, "decode_images", lambda p, s: decoded.append(len(p)) or real_decode(p, s))
+    real_decode = common.images.decode_images
+    monkeypatch.setattr(common.images, "decode_images", lambda p, s: decoded.append(len(p)) or real_decode(p, s))
     first = load_faces(folder)
     second = load_faces(folder)
     assert decoded == [3] and torch.equal(first, second)  # second load decoded nothing
@@ -133,7 +131,9 @@ def test_split_is_deterministic_and_disjoint():
     tr, va = train_val_split(100, 0.2, seed=3)
     tr2, va2 = train_val_split(100, 0.2, seed=3)
     assert torch.equal(tr, tr2) and torch.equal(va, va2)
-    assert len(va) == 20 and len(set(tr.tolist()) | set(va.tolist())) == 100
+    assert len(va) == 20 and len(tr) == 80
+    assert not set(tr.tolist()) & set(va.tolist()) and set(tr.tolist()) | set(va.tolist()) == set(range(100))
+    assert not torch.equal(train_val_split(100, 0.2, seed=4)[1], va)  # the seed picks the split
 
 
 def test_demo_builder_layout_counts_labels_and_modes(demo_root):

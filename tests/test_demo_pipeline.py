@@ -6,6 +6,8 @@ worker, which builds the demo once, while the other worker takes the rest of the
 """
 import csv
 import re
+import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -20,9 +22,9 @@ def test_every_graders_output_and_report_section(mini_demo):
     ev = mini_demo["eval"]
     assert len(list((ev / "p1_images").glob("*.png"))) == 1000
     assert len(list((ev / "p2_images").glob("*_*.png"))) == 1000
-    for kind in ("p3_source", "p3_dann", "p3_target", "bonus"):
-        for s, t in SCENARIOS:
-            assert (ev / f"{kind}_{s}2{t}.txt").read_text().startswith("Accuracy: ")
+    for s, t in SCENARIOS:
+        for name in (f"p3_{s}2{t}_source", f"p3_{s}2{t}", f"p3_{s}2{t}_target", f"bonus_{s}2{t}"):
+            assert (ev / f"{name}.txt").read_text().startswith("Accuracy: ")
     report = (mini_demo["out"] / "report" / "README.md").read_text()
     for section in ("## P1", "## P2", "## P3", "## Bonus", "## Training curves"):
         assert section in report
@@ -38,13 +40,12 @@ def test_every_graders_output_and_report_section(mini_demo):
 def test_uda_graders_scripts_serve_every_target(mini_demo, demo_root):
     for s, t in SCENARIOS:
         names = sorted(p.name for p in (demo_root / "digits" / t / "test").iterdir())
-        for kind in ("p3_dann", "bonus", "p3_source", "p3_target"):
-            rows = list(csv.reader(open(mini_demo["eval"] / f"{kind}_{s}2{t}.csv")))
+        for name in (f"p3_{s}2{t}", f"p3_{s}2{t}_source", f"p3_{s}2{t}_target", f"bonus_{s}2{t}"):
+            rows = list(csv.reader(open(mini_demo["eval"] / f"{name}.csv")))
             assert rows[0] == ["image_name", "label"] and [r[0] for r in rows[1:]] == names
             assert {int(r[1]) for r in rows[1:]} <= set(range(10))
-        assert f"/{len(names)} (" in (mini_demo["eval"] / f"p3_dann_{s}2{t}.txt").read_text()
-        for name in (f"p3_{s}2{t}", f"p3_{s}2{t}_source", f"p3_{s}2{t}_target", f"bonus_{s}2{t}"):
             assert (mini_demo["ckpt"] / f"{name}.pt").exists()  # each mode writes its own checkpoint
+        assert f"/{len(names)} (" in (mini_demo["eval"] / f"p3_{s}2{t}.txt").read_text()
         for kind in ("class", "domain"):
             for model in ("p3", "bonus"):
                 with Image.open(mini_demo["eval"] / f"tsne_{model}_{s}2{t}_{kind}.png") as im:
@@ -91,3 +92,28 @@ def test_p2_evaluate_refuses_misnamed_and_missing_files(mini_demo, tmp_path, cap
     with pytest.raises(SystemExit) as e:
         command(evaluate, str(images), *clfs)
     assert e.value.code == 2 and "expected 100 per digit" in capsys.readouterr().err
+
+
+def test_graders_scripts_from_another_folder_read_the_repository_checkpoints(mini_demo, demo_root, tmp_path):
+    import os
+    import shutil
+    import subprocess
+
+    # A copy of the repository's code with the trained checkpoints in its default checkpoints/ folder, run from
+    # an unrelated working directory with HW2_CKPT_DIR unset: the scripts must find that folder by themselves.
+    repo = tmp_path / "repo"
+    for folder in ("common", "p2_acgan", "p3_dann", "scripts"):
+        shutil.copytree(REPO / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (repo / "checkpoints").mkdir()
+    for name in ("p2_acgan.pt", "p3_usps2svhn.pt"):
+        shutil.copy(mini_demo["ckpt"] / name, repo / "checkpoints" / name)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("HW2_CKPT_DIR", "PYTHONPATH")}
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+    for args in ((repo / "scripts/hw2_p3.sh", demo_root / "digits/svhn/test", "svhn", "pred.csv"),
+                 (repo / "scripts/hw2_p2.sh", "digits")):
+        proc = subprocess.run(["bash", *map(str, args)], cwd=elsewhere, env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+    assert (elsewhere / "pred.csv").read_bytes() == (mini_demo["eval"] / "p3_usps2svhn.csv").read_bytes()
+    assert same_files(elsewhere / "digits", mini_demo["eval"] / "p2_images")

@@ -16,10 +16,10 @@ import torch
 from PIL import Image
 
 from common.atomic_output import atomic_path, write_text
-from common.data.images import list_images, read_rgb
-from common.training.checkpoint import atomic_save, load_checkpoint
+from common.checkpoints import atomic_save, load_checkpoint
+from common.images import list_images, read_rgb
 from common.uda.predict import predict_folder_to_csv
-from p3_dann.model import build as build_dann
+from p3_dann.model import ARCHS as P3_ARCHS
 from tests.helpers import REPO
 
 PY_ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -52,7 +52,7 @@ def no_temporaries(folder: Path) -> bool:
 def test_a_file_size_limit_while_training_is_one_line_and_keeps_the_last_checkpoint(tmp_path):
     root, ck = tiny_uda_tree(tmp_path / "data"), tmp_path / "ck"
     env = {**PY_ENV, "HW2_CACHE_DIR": str(tmp_path / "cache")}
-    subprocess.run(train_cmd(root, ck, "--epochs", "2", "--stop-after", "1"), env=env, check=True, capture_output=True)
+    subprocess.run(train_cmd(root, ck, "--epochs", "2", "--stop-after-epoch", "1"), env=env, check=True, capture_output=True)
     latest = ck / "runs" / "p3_mnistm2usps" / "00000" / "latest.pt"
     before = latest.read_bytes()
 
@@ -66,7 +66,7 @@ def test_a_file_size_limit_while_training_is_one_line_and_keeps_the_last_checkpo
     assert proc.returncode == 1 and len(errors) == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert "p3_mnistm2usps" in errors[0] and "file-size limit" in errors[0], errors[0]
     assert "warning: not caching decoded images" in proc.stderr  # the cache only warns; training went on to save
-    assert latest.read_bytes() == before and load_checkpoint(latest)["epoch"] == 1
+    assert latest.read_bytes() == before and load_checkpoint(latest)["counters"]["epoch"] == 1
     assert no_temporaries(ck)
 
 
@@ -98,11 +98,11 @@ def test_sigterm_stops_a_trainer_like_ctrl_c_and_resume_continues(tmp_path):
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM and "Traceback" not in err, err
-    epoch = load_checkpoint(latest)["epoch"]
+    epoch = load_checkpoint(latest)["counters"]["epoch"]
     assert 1 <= epoch < 50 and no_temporaries(ck)
     done = subprocess.run(train_cmd(root, ck, "--epochs", str(epoch + 1), "--resume"), env=env, capture_output=True,
                           text=True)
-    assert done.returncode == 0 and load_checkpoint(latest)["epoch"] == epoch + 1, done.stderr
+    assert done.returncode == 0 and load_checkpoint(latest)["counters"]["epoch"] == epoch + 1, done.stderr
 
 
 SLOW_FOLDER = """
@@ -169,7 +169,7 @@ def test_file_names_that_are_not_utf8_reach_the_csv_as_the_same_bytes(tmp_path):
     Image.new("L", (28, 28), 9).save(os.path.join(os.fsencode(folder), raw), format="PNG")
     Image.new("L", (28, 28), 9).save(folder / "a.png")
     out = tmp_path / "out.csv"
-    assert predict_folder_to_csv(build_dann("dann_lcn").eval(), folder, out, torch.device("cpu")) == 2
+    assert predict_folder_to_csv(P3_ARCHS["dann_lcn"]().eval(), folder, out, torch.device("cpu")) == 2
     rows = out.read_bytes().splitlines()
     assert rows[0] == b"image_name,label" and sorted(r.split(b",")[0] for r in rows[1:]) == sorted([raw, b"a.png"])
 

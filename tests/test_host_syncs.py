@@ -10,9 +10,11 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
-from common.data.batches import TensorBatches
-from common.training.runtime import choose_runtime
-from p1_dcgan.train import Config, GANTrainer
+from common.data import TensorBatches
+from common.gan import GAN
+from common.training import choose_runtime
+from p1_dcgan.model import ARCHS
+from p1_dcgan.train import Config, train_step
 
 HOST_READS = {"aten._local_scalar_dense.default", "aten.nonzero.default", "aten.is_nonzero.default",
               "aten.equal.default"}
@@ -48,12 +50,12 @@ def test_batches_are_cut_on_the_device_with_one_copy_per_epoch():
 
 def test_gan_step_reads_nothing_back():
     rt = choose_runtime("fp32", "cpu")
-    for arch, policy in (("dcgan", ""), ("sngan", "translation,color,cutout")):
-        trainer = GANTrainer(Config(data_root="", arch=arch, batch_size=4, diffaugment=policy), rt)
+    for arch, policy in (("dcgan", ()), ("sngan", ("translation", "color", "cutout"))):
+        gan = GAN.build(ARCHS, Config(data_root="", arch=arch, batch_size=4), rt)
         real = torch.rand(4, 3, 64, 64) * 2 - 1
-        trainer.step(real)  # the first step creates the optimizer state
+        train_step(gan, real, policy, rt)  # the first step creates the optimizer state
         with HostTraffic() as traffic:
-            loss_d, loss_g = trainer.step(real)
+            loss_d, loss_g = train_step(gan, real, policy, rt)
         assert not traffic.seen, f"{arch}: {dict(traffic.seen)}"
         assert torch.isfinite(loss_d) and torch.isfinite(loss_g)
-        assert trainer.G_ema.n_averaged.item() == 2
+        assert gan.G_ema.n_averaged.item() == 2

@@ -4,8 +4,8 @@ import math
 import pytest
 import torch
 
-from common.training.layer_table import layer_rows
-from common.uda.gradient_reversal import annealed_lr, dann_lambda, domain_loss, grad_reverse
+from common.training import layer_rows
+from common.uda.network import annealed_lr, dann_lambda, domain_loss, grad_reverse
 
 
 def counts(model, *inputs, kind=None):
@@ -43,25 +43,14 @@ def test_p3_dann_matches_the_report():
     from p3_dann.model import ARCHS
 
     x = torch.zeros(2, 3, 28, 28)
-    for make in ARCHS.values():  # the grayscale-input variant adds no parameter
+    for make in ARCHS.values():  # the contrast-normalised input variant adds no parameter
         assert counts(make(), x, kind="Conv2d") == [9728, 204864, 4160, 3250, 2550]
         assert counts(make(), x, kind="Linear") == [80100, 1010, 80100, 202]
         assert make().embed(x).shape == (2, 800)
 
 
-def test_gray_standardize_removes_colour_brightness_and_contrast():
-    from common.uda.input_norm import GrayStandardize
-
-    x = torch.rand(3, 1, 28, 28).expand(-1, 3, -1, -1)
-    tinted = x * torch.tensor([0.5, 1.0, 2.0]).view(1, 3, 1, 1) * 3 + 0.7  # a colour cast, brighter, more contrast
-    a, b = GrayStandardize()(x), GrayStandardize()(tinted)
-    assert torch.allclose(a, b, atol=1e-4) and a.shape == x.shape
-    assert torch.allclose(a.mean(dim=(1, 2, 3)), torch.zeros(3), atol=1e-5)
-    assert torch.allclose(a.std(dim=(2, 3), correction=0), torch.ones(3, 3), atol=1e-3)
-
-
 def test_random_affine_keeps_shape_and_its_identity_setting_is_the_identity():
-    from common.data.augment import random_affine
+    from common.augment import random_affine
 
     x = torch.rand(5, 3, 28, 28)
     assert torch.allclose(random_affine(x, rotation_deg=0, scale=(1, 1), shift=0), x, atol=1e-5)
@@ -71,14 +60,13 @@ def test_random_affine_keeps_shape_and_its_identity_setting_is_the_identity():
 
 
 def test_bonus_report_network():
-    from bonus_uda.model import build
+    from bonus_uda.model import ARCHS
 
     x = torch.zeros(2, 3, 28, 28)
-    assert counts(build("report"), x, kind="Conv2d") == [4864, 80050]
-    assert counts(build("report"), x, kind="Linear") == [410112, 51300, 1010, 51300, 202]
-    for arch in ("report_in", "report_gray", "report_lcn"):
-        assert counts(build(arch), x, kind="Linear") == [410112, 51300, 1010, 51300, 202]
-        assert build(arch).embed(x).shape == (2, 512)
+    for make in ARCHS.values():
+        assert counts(make(), x, kind="Conv2d") == [4864, 80050]
+        assert counts(make(), x, kind="Linear") == [410112, 51300, 1010, 51300, 202]
+        assert make().embed(x).shape == (2, 512)
 
 
 def test_gradient_reversal_is_identity_forward_and_negated_backward():
@@ -116,7 +104,7 @@ def test_bonus_losses_known_answers():
 
 
 def test_ema_warms_up_then_tracks():
-    from common.training.ema import EMA
+    from common.training import EMA
 
     m = torch.nn.Linear(2, 2)
     ema = EMA(m, 0.99)
@@ -139,7 +127,7 @@ def test_marginal_entropy_rewards_using_every_class():
 
 
 def test_invert_some_negates_whole_images_at_the_given_rate():
-    from common.data.augment import invert_some
+    from common.augment import invert_some
 
     x = torch.rand(2000, 3, 4, 4) * 2 - 1
     assert torch.equal(invert_some(x, 0.0), x)
@@ -152,7 +140,7 @@ def test_invert_some_negates_whole_images_at_the_given_rate():
 
 
 def test_add_neighbours_keeps_the_centre_and_brings_other_digits_in_at_the_edges():
-    from common.data.augment import add_neighbours
+    from common.augment import add_neighbours
 
     x = -torch.ones(4, 3, 28, 28)
     x[:, :, 4:24, 10:18] = torch.linspace(0.2, 1.0, 4).view(4, 1, 1, 1)  # a bar per image, each its own value
@@ -165,7 +153,7 @@ def test_add_neighbours_keeps_the_centre_and_brings_other_digits_in_at_the_edges
 
 
 def test_local_contrast_norm_ignores_light_gradients_and_keeps_strokes():
-    from common.uda.input_norm import LocalContrastNorm
+    from common.uda.network import LocalContrastNorm
 
     digit = torch.zeros(1, 1, 28, 28)
     digit[..., 6:22, 12:16] = 1.0
@@ -180,9 +168,9 @@ def test_local_contrast_norm_ignores_light_gradients_and_keeps_strokes():
 
 def test_frozen_bn_statistics_leaves_running_averages_alone():
     from common.uda.network import frozen_bn_statistics
-    from p3_dann.model import build
+    from p3_dann.model import ARCHS
 
-    net = build("dann_gray").train()
+    net = ARCHS["dann_lcn"]().train()
     before = {k: v.clone() for k, v in net.state_dict().items() if "running" in k}
     with frozen_bn_statistics(net):
         net.classify(torch.randn(8, 3, 28, 28))

@@ -59,13 +59,13 @@ def test_evaluate_refuses_missing_and_duplicate_names(tmp_path):
     gt, pred = tmp_path / "gt.csv", tmp_path / "pred.csv"
     gt.write_text("image_name,label\na.png,1\nb.png,2\n")
     pred.write_text("image_name,label\na.png,1\n")
-    proc = run_module("common.uda.evaluate", str(pred), str(gt), check=False)
+    proc = run_module("app.score", str(pred), str(gt), check=False)
     assert proc.returncode == 2 and "lacks 1 image(s)" in proc.stderr and "b.png" in proc.stderr
     pred.write_text("image_name,label\na.png,1\nb.png,2\na.png,3\n")
-    proc = run_module("common.uda.evaluate", str(pred), str(gt), check=False)
+    proc = run_module("app.score", str(pred), str(gt), check=False)
     assert proc.returncode == 2 and "a.png appears twice" in proc.stderr
     pred.write_text("image_name,label\nb.png,2\na.png,0\n")
-    assert run_module("common.uda.evaluate", str(pred), str(gt)).stdout.strip() == "Accuracy: 1/2 (50.00%)"
+    assert run_module("app.score", str(pred), str(gt)).stdout.strip() == "Accuracy: 1/2 (50.00%)"
 
 
 def test_bounds_write_only_their_own_checkpoint(demo_root, tmp_path):
@@ -76,30 +76,32 @@ def test_bounds_write_only_their_own_checkpoint(demo_root, tmp_path):
 def test_p3_interrupted_and_resumed_equals_uninterrupted(demo_root, tmp_path):
     train(p3, *uda_args(demo_root, tmp_path / "full", "mnistm", "usps", "--epochs", "3", "--seed", "3"))
     cut = uda_args(demo_root, tmp_path / "cut", "mnistm", "usps", "--epochs", "3", "--seed", "3")
-    train(p3, *cut, "--stop-after", "1")
+    train(p3, *cut, "--stop-after-epoch", "1")
     train(p3, *cut, "--resume")
     a, b = (torch.load(tmp_path / run / "runs/p3_mnistm2usps/00000/latest.pt", weights_only=True)
             for run in ("full", "cut"))
-    assert a["epoch"] == b["epoch"] == 3
-    for key in ("model", "optimizer", "labelled", "unlabelled", "rng", "best_val"):
+    assert a["counters"]["epoch"] == b["counters"]["epoch"] == 3
+    assert set(a["states"]) == {"model", "optimizer", "labelled", "unlabelled"}
+    for key in ("states", "rng", "counters"):
         assert same_state(a[key], b[key]), key
 
 
 def test_bonus_interrupted_and_resumed_equals_uninterrupted(demo_root, tmp_path):
     train(bonus, *uda_args(demo_root, tmp_path / "full", "usps", "svhn", "--epochs", "2"))
     cut = uda_args(demo_root, tmp_path / "cut", "usps", "svhn", "--epochs", "2")
-    train(bonus, *cut, "--stop-after", "1")
+    train(bonus, *cut, "--stop-after-epoch", "1")
     train(bonus, *cut, "--resume")
     a, b = (torch.load(tmp_path / run / "runs/bonus_usps2svhn/00000/latest.pt", weights_only=True)
             for run in ("full", "cut"))
-    for key in ("model", "ema", "optimizer", "labelled", "unlabelled", "rng", "epoch", "best_val"):
+    assert set(a["states"]) == {"model", "ema", "optimizer", "labelled", "unlabelled"}
+    for key in ("states", "rng", "counters"):
         assert same_state(a[key], b[key]), key
 
 
 def test_same_seed_same_result(demo_root, tmp_path):
     for out in ("a", "b"):
         train(bonus, *uda_args(demo_root, tmp_path / out, "svhn", "mnistm", "--epochs", "1"))
-    a, b = (torch.load(tmp_path / out / "bonus_svhn2mnistm.pt", weights_only=True)["model"] for out in "ab")
+    a, b = (torch.load(tmp_path / out / "bonus_svhn2mnistm.pt", weights_only=True)["weights"] for out in "ab")
     assert same_state(a, b)
 
 
@@ -113,7 +115,7 @@ def test_target_test_diagnostic_is_logged_but_not_used(demo_root, tmp_path):
         rows = [json.loads(x) for x in (ck / "runs/p3_mnistm2usps/00000/metrics.jsonl").read_text().splitlines()]
         assert all(("target_test_accuracy" in r) == logged for r in rows)
     a, b = (torch.load(tmp_path / str(x) / "p3_mnistm2usps.pt", weights_only=True) for x in (False, True))
-    assert a["epoch"] == b["epoch"] and same_state(a["model"], b["model"])
+    assert a["counters"] == b["counters"] and same_state(a["weights"], b["weights"])
 
 
 def test_option_errors_are_one_line(demo_root, capsys):

@@ -12,18 +12,17 @@ from PIL import Image
 import common.metrics.__main__ as metrics_cli
 from bonus_uda import inference as bonus_inference
 from common.atomic_output import atomic_path
-from common.data.images import read_rgb
-from common.data.label_csv import read_label_csv
+from common.checkpoints import atomic_save, diverged, load_checkpoint
 from common.errors import UsageError
-from common.training.checkpoint import atomic_save, load_checkpoint
-from common.training.runs import diverged
+from common.images import read_rgb
+from common.labels import read_label_csv
 from p1_dcgan import inference as p1_inference
 from p1_dcgan import train as p1_train
 from p1_dcgan.model import ARCHS as P1_ARCHS
 from p2_acgan import inference as p2_inference
 from p3_dann import inference as p3_inference
 from p3_dann import train as p3_train
-from p3_dann.model import build as build_dann
+from p3_dann.model import ARCHS as P3_ARCHS
 from tests.helpers import command, train_fails
 
 
@@ -41,14 +40,19 @@ def leftovers(folder) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if ".tmp" in p.name)
 
 
+def p3_checkpoint(name: str) -> dict:
+    """A served P3 checkpoint of MNIST-M → USPS with untrained weights."""
+    return {"problem": "p3", "name": name, "arch": "dann_lcn", "weights": P3_ARCHS["dann_lcn"]().state_dict(),
+            "config": {"source": "mnistm", "target": "usps"}}
+
+
 @pytest.fixture
 def ckpt_dir(tmp_path, monkeypatch):
     """HW2_CKPT_DIR with an untrained P1 generator and an untrained P3 DANN for MNIST-M → USPS."""
     ck = tmp_path / "ck"
     g = P1_ARCHS["dcgan"][0]()
-    atomic_save({"arch": "dcgan", "generator": g.state_dict()}, ck / "p1_dcgan.pt")
-    atomic_save({"problem": "p3", "arch": "dann_gray", "model": build_dann("dann_gray").state_dict(),
-                 "source": "mnistm", "target": "usps", "mode": "dann"}, ck / "p3_mnistm2usps.pt")
+    atomic_save({"problem": "p1", "name": "p1_dcgan", "arch": "dcgan", "weights": g.state_dict()}, ck / "p1_dcgan.pt")
+    atomic_save(p3_checkpoint("p3_mnistm2usps"), ck / "p3_mnistm2usps.pt")
     monkeypatch.setenv("HW2_CKPT_DIR", str(ck))
     return ck
 
@@ -93,10 +97,10 @@ def test_a_failed_csv_write_keeps_the_old_file(tmp_path):
 # 2. One clean line at every edge
 def test_checkpoints_of_another_problem_scenario_or_name_are_refused(ckpt_dir, test_dir, tmp_path, capsys):
     os.replace(ckpt_dir / "p1_dcgan.pt", ckpt_dir / "p2_acgan.pt")  # a P1 checkpoint where P2's belongs
-    assert "not a P2 checkpoint" in fails(capsys, p2_inference, "--out", str(tmp_path / "digits"))
+    assert "not a p2 checkpoint (it was written by p1)" in fails(capsys, p2_inference, "--out", str(tmp_path / "digits"))
     os.replace(ckpt_dir / "p3_mnistm2usps.pt", ckpt_dir / "p3_svhn2mnistm.pt")  # another scenario's name
     line = fails(capsys, p3_inference, str(test_dir), "mnistm", str(tmp_path / "p.csv"))
-    assert "trained for mnistm → usps, not SVHN → MNIST-M" in line
+    assert "trained for MNIST-M → USPS, not SVHN → MNIST-M" in line
     os.replace(ckpt_dir / "p3_svhn2mnistm.pt", ckpt_dir / "bonus_mnistm2usps.pt")  # a P3 model as the bonus
     line = fails(capsys, bonus_inference, str(test_dir), "usps", str(tmp_path / "p.csv"))
     assert "not a bonus digit classifier" in line
@@ -212,7 +216,7 @@ def test_a_csv_with_a_byte_order_mark_is_read(tmp_path):
 
 
 def test_an_unwritable_cache_only_warns(tmp_path, monkeypatch, capsys):
-    from common.data.tensor_cache import cached_decode
+    from common.images import cached_decode
 
     Image.new("RGB", (28, 28), (9, 9, 9)).save(tmp_path / "a.png")
     (tmp_path / "cache").write_text("a file where the cache folder should be")
@@ -227,25 +231,12 @@ def test_8_bit_modes_with_alpha_read_as_before(tmp_path):
     assert read_rgb(tmp_path / "la.png", 4)[0, 0].tolist() == [200, 200, 200]
 
 
-def test_checkpoints_written_before_the_regrouping_still_serve(tmp_path):
-    from app.uda_models import UDA_MODELS
-    from common.uda.models import classifier_from_checkpoint
-
-    net = build_dann("dann")
-    legacy = {"module": "p3_dann.model", "arch": "dann", "model": net.state_dict(), "source": "svhn",
-              "target": "mnistm", "mode": "dann"}  # the keys P3 saved before "problem"
-    served = classifier_from_checkpoint(legacy, tmp_path / "old.pt", UDA_MODELS, "svhn", "mnistm", "dann")
-    x = torch.zeros(2, 3, 28, 28)
-    assert torch.equal(served.classify(x), net.eval().classify(x))
-
-
 def test_resuming_with_another_architecture_is_one_line(tmp_path, capsys):
     from bonus_uda import train as bonus_train
-    from common.uda.scenarios import checkpoint_stem
 
     tiny_digit_tree(tmp_path / "hw2_data", {"mnistm": 1, "usps": 2})
-    run = tmp_path / "ck" / "runs" / checkpoint_stem("bonus", "mnistm", "usps") / "00000"
-    state = {"model": build_dann("dann").state_dict(), "rng": {}, "epoch": 1, "best_val": 0.5}
+    run = tmp_path / "ck" / "runs" / "bonus_mnistm2usps" / "00000"
+    state = {"states": {"model": P3_ARCHS["dann"]().state_dict()}, "rng": {}, "counters": {"epoch": 1, "best_val": 0.5}}
     atomic_save(state, run / "latest.pt")  # a P3 network's weights where the bonus network's belong
     line = train_fails(bonus_train, capsys, "--data-root", str(tmp_path / "hw2_data"), "--source", "mnistm",
                        "--target", "usps", "--ckpt-dir", str(tmp_path / "ck"), "--resume")
@@ -253,12 +244,10 @@ def test_resuming_with_another_architecture_is_one_line(tmp_path, capsys):
 
 
 def test_a_bound_is_served_only_when_named(ckpt_dir, test_dir, tmp_path, capsys):
-    source_only = {"problem": "p3", "arch": "dann_gray", "model": build_dann("dann_gray").state_dict(),
-                   "source": "mnistm", "target": "usps", "mode": "source"}
-    atomic_save(source_only, ckpt_dir / "p3_mnistm2usps_source.pt")
+    atomic_save(p3_checkpoint("p3_mnistm2usps_source"), ckpt_dir / "p3_mnistm2usps_source.pt")
     command(p3_inference, str(test_dir), "usps", str(tmp_path / "b.csv"),
             "--ckpt", str(ckpt_dir / "p3_mnistm2usps_source.pt"))
     assert (tmp_path / "b.csv").read_text().splitlines()[0] == "image_name,label"
     os.replace(ckpt_dir / "p3_mnistm2usps_source.pt", ckpt_dir / "p3_mnistm2usps.pt")  # a bound where DANN belongs
     line = fails(capsys, p3_inference, str(test_dir), "usps", str(tmp_path / "c.csv"))
-    assert "is a source-only model, not dann" in line
+    assert "holds the model 'p3_mnistm2usps_source', not 'p3_mnistm2usps'" in line

@@ -1,4 +1,4 @@
-"""Image-quality metrics as a library (one file per metric) with a CLI to rescore any folder:
+"""Image-quality metrics, one module per metric, and the command that rescores any folder:
 
     python3 -m common.metrics fid GEN_DIR REF_DIR [--weights PATH]
     python3 -m common.metrics is GEN_DIR [--weights PATH]

@@ -15,12 +15,10 @@ import numpy as np
 import torch
 
 from common.atomic_output import atomic_path
-from common.data.images import list_images
-from common.data.tensor_cache import cache_dir, listing_key
+from common.checkpoints import load_checkpoint
 from common.errors import UsageError, os_error_line
+from common.images import cache_dir, folder_batches, list_images, listing_key
 from common.metrics import MetricSkipped
-from common.metrics.folder import folder_batches
-from common.training.checkpoint import load_checkpoint
 
 
 def random_fid_state_dict(seed: int = 0) -> dict:

@@ -11,12 +11,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common.data.images import list_images
+from common.checkpoints import load_checkpoint
 from common.errors import UsageError
+from common.images import folder_batches, list_images
 from common.metrics import MetricSkipped
 from common.metrics.fid import he_init
-from common.metrics.folder import folder_batches
-from common.training.checkpoint import load_checkpoint
 
 
 def is_network(weights: str | None = None, device: str = "cpu") -> torch.nn.Module:

@@ -1,15 +1,94 @@
-"""The shape every UDA network here shares: a feature extractor (after a parameter-free input layer), a class head,
-and a domain head that reads the features through gradient reversal. Subclasses build `prep`, `features`,
-`class_head` and `domain_head`; both heads return log-probabilities."""
+"""The domain-adversarial network every UDA model here is (Ganin et al., "Unsupervised Domain Adaptation by
+Backpropagation", 2015), and the pieces of its training that DANN and the bonus method share.
+
+A network is a parameter-free input layer (`prep`), a feature extractor, a class head, and a domain head that reads
+the features through gradient reversal; both heads return log-probabilities. P3's and the bonus's model.py build
+their feature extractors on it.
+"""
+import math
 from contextlib import contextmanager
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from common.uda.gradient_reversal import grad_reverse
 
+class _GradientReversal(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, lambd: float) -> torch.Tensor:
+        ctx.lambd = lambd
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        return -ctx.lambd * grad, None
+
+
+def grad_reverse(x: torch.Tensor, lambd: float) -> torch.Tensor:
+    """Identity in the forward pass; multiplies the gradient by -lambd in the backward pass.
+
+    Placed between the feature extractor and the domain classifier, it lets one optimizer step train the
+    domain classifier to tell the domains apart while pushing the features to make that impossible.
+    """
+    return _GradientReversal.apply(x, lambd)
+
+
+def dann_lambda(progress: float, gamma: float = 10.0) -> float:
+    """Adaptation weight λ(p) = 2 / (1 + exp(-γ p)) - 1: 0 at the start (p=0), near 1 at the end (p=1).
+
+    Ramping it up keeps the noisy early domain signal from wrecking features that are still forming.
+    """
+    return 2.0 / (1.0 + math.exp(-gamma * progress)) - 1.0
+
+
+def annealed_lr(progress: float, lr0: float, alpha: float = 10.0, beta: float = 0.75) -> float:
+    """Learning rate μ(p) = μ0 / (1 + α p)^β from the DANN paper."""
+    return lr0 / (1.0 + alpha * progress) ** beta
+
+
+def domain_loss(domain_log_probs: torch.Tensor, n_source: int) -> torch.Tensor:
+    """Cross-entropy of the domain classifier's log-probabilities (B, 2) on a joint batch: the first `n_source`
+    rows are source (0), the rest target (1)."""
+    target = torch.ones(len(domain_log_probs), dtype=torch.long, device=domain_log_probs.device)
+    target[:n_source] = 0
+    return F.cross_entropy(domain_log_probs, target)  # log_softmax leaves log-probabilities as they are
+
+
+# --- parameter-free input layers -------------------------------------------------------------------------
+
+class LocalContrastNorm(nn.Module):
+    """Per image: grayscale, minus its local mean, divided by its local standard deviation (Gaussian windows),
+    repeated into 3 channels; parameter-free.
+
+    Colour, brightness, contrast, uneven light and smooth textures (house walls, plates) separate grayscale USPS,
+    photo-textured MNIST-M and SVHN but carry no digit identity; it keeps strokes and edges, which are what a digit
+    is in every domain (local contrast normalisation as used on SVHN by Sermanet et al., 2012).
+    """
+
+    def __init__(self, sigma: float = 2.0, size: int = 9, eps: float = 1e-2):
+        super().__init__()
+        r = torch.arange(size, dtype=torch.float32) - size // 2
+        g = torch.exp(-r ** 2 / (2 * sigma ** 2))
+        kernel = torch.outer(g, g)
+        self.register_buffer("kernel", (kernel / kernel.sum()).view(1, 1, size, size), persistent=False)
+        self.eps = eps
+
+    def _blur(self, x: torch.Tensor) -> torch.Tensor:
+        pad = self.kernel.shape[-1] // 2
+        return F.conv2d(F.pad(x, [pad] * 4, mode="replicate"), self.kernel)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        gray = x.mean(dim=1, keepdim=True)
+        centred = gray - self._blur(gray)
+        local_std = self._blur(centred ** 2).sqrt()
+        floor = local_std.mean(dim=(2, 3), keepdim=True)  # low-contrast areas are not amplified into noise
+        return (centred / torch.maximum(local_std, floor).clamp_min(self.eps)).expand(-1, x.shape[1], -1, -1)
+
+
+# --- the network -------------------------------------------------------------------------------------------
 
 class DomainAdversarialNet(nn.Module):
+    """Subclasses build `prep`, `features`, `class_head` and `domain_head`."""
     prep: nn.Module
     features: nn.Module
     class_head: nn.Module
@@ -27,6 +106,12 @@ class DomainAdversarialNet(nn.Module):
         """(class log-probs (B, 10), domain log-probs (B, 2)); the domain gradient reaches the features × -λ."""
         f = self.embed(x)
         return self.class_head(f), self.domain_head(grad_reverse(f, lambd))
+
+
+def head(in_dim: int, out_dim: int) -> nn.Sequential:
+    """The report's class and domain heads: in_dim -> 100 -> out_dim log-probabilities."""
+    return nn.Sequential(nn.Linear(in_dim, 100), nn.BatchNorm1d(100), nn.ReLU(True), nn.Linear(100, out_dim),
+                         nn.LogSoftmax(dim=1))
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""Typed configs: one dataclass per script, turned into a command line. Each field's comment is its help.
+"""Typed configs: one dataclass per training script, turned into its command line; each field's `help` metadata
+is its help text.
 
     @dataclass
     class Config:

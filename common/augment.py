@@ -1,13 +1,20 @@
-"""Batch augmentations for digit classifiers, drawn per image on the batch's device (no host round trip).
+"""Batch augmentations, drawn per image on the batch's device (no host round trip), for images in [-1, 1].
 
-Real digit domains differ in how large and where the digit sits (USPS digits fill their frame, MNIST digits
-sit in a 20-pixel box in a 28-pixel frame, SVHN crops show neighbouring digits), so random scale, rotation and
-shift of the training images make a classifier that transfers; the intensity changes serve self-training.
+Digit classifiers: real digit domains differ in how large and where the digit sits (USPS digits fill their frame,
+MNIST digits sit in a 20-pixel box in a 28-pixel frame, SVHN crops show neighbouring digits) and in polarity, so
+random scale, rotation and shift, inversion and neighbours make a classifier that transfers; the intensity changes
+serve self-training.
+
+GANs with little data: DiffAugment (Zhao et al., "Differentiable Augmentation for Data-Efficient GAN Training",
+2020), the same random colour, translation and cutout applied to real and fake images before the discriminator,
+differentiable so the generator learns through it.
 """
 import math
 
 import torch
 import torch.nn.functional as F
+
+from common.errors import UsageError
 
 
 def random_affine(x: torch.Tensor, rotation_deg: float = 10.0, scale: tuple[float, float] = (0.85, 1.2),
@@ -34,7 +41,6 @@ def random_intensity(x: torch.Tensor, invert_prob: float = 0.5, noise: float = 0
     x = (x - mean) * (0.5 + u[:, 0]) + mean + (u[:, 1] * 2 - 1) * 0.3
     x = torch.where(u[:, 2] < invert_prob, -x, x)
     return x + torch.randn_like(x) * (u[:, 3] * noise)
-
 
 
 def invert_some(images: torch.Tensor, prob: float) -> torch.Tensor:
@@ -69,3 +75,56 @@ def add_neighbours(x: torch.Tensor, prob: float, widen: tuple[float, float] = (1
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     widened = F.grid_sample(strip, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + background
     return torch.where((u[:, 1] < prob).view(b, 1, 1, 1), widened, x)
+
+
+# --- DiffAugment -------------------------------------------------------------------------------------------
+
+POLICIES = ("color", "translation", "cutout")
+
+
+def _color(x: torch.Tensor) -> torch.Tensor:
+    b = x.shape[0]
+    r = lambda: torch.rand(b, 1, 1, 1, device=x.device, dtype=x.dtype)  # noqa: E731
+    x = x + (r() - 0.5)  # brightness
+    mean = x.mean(dim=1, keepdim=True)
+    x = (x - mean) * (r() * 2) + mean  # saturation
+    mean = x.mean(dim=(1, 2, 3), keepdim=True)
+    return (x - mean) * (r() + 0.5) + mean  # contrast
+
+
+def _translation(x: torch.Tensor, ratio: float = 0.125) -> torch.Tensor:
+    """Shift each image by up to `ratio` of its size, filling with zeros (nearest sampling keeps pixels)."""
+    b = x.shape[0]
+    shift = (torch.rand(b, 2, device=x.device) * 2 - 1) * (2 * ratio)  # grid units span 2
+    theta = torch.zeros(b, 2, 3, device=x.device, dtype=x.dtype)
+    theta[:, 0, 0] = theta[:, 1, 1] = 1
+    theta[:, :, 2] = shift.to(x.dtype)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, mode="nearest", padding_mode="zeros", align_corners=False)
+
+
+def cutout(x: torch.Tensor, ratio: float = 0.5) -> torch.Tensor:
+    """Zero one square of `ratio` × the image size at a random place in each image."""
+    b, _, h, w = x.shape
+    ch, cw = int(h * ratio), int(w * ratio)
+    cy = torch.randint(0, h, (b, 1, 1), device=x.device)
+    cx = torch.randint(0, w, (b, 1, 1), device=x.device)
+    ys = torch.arange(h, device=x.device).view(1, h, 1)
+    xs = torch.arange(w, device=x.device).view(1, 1, w)
+    inside = ((ys - cy).abs() <= ch // 2) & ((xs - cx).abs() <= cw // 2)
+    return x * (~inside).unsqueeze(1).to(x.dtype)
+
+
+def diff_augment(x: torch.Tensor, policy: tuple[str, ...]) -> torch.Tensor:
+    for name in policy:
+        x = {"color": _color, "translation": _translation, "cutout": cutout}[name](x)
+    return x
+
+
+def parse_policy(text: str) -> tuple[str, ...]:
+    """'translation,color' -> ('translation', 'color'); '' -> (); an unknown name is a UsageError."""
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in POLICIES]
+    if unknown:
+        raise UsageError(f"unknown DiffAugment policy {', '.join(unknown)}; choose from {', '.join(POLICIES)}")
+    return names
