@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from common.checkpoints import served_weights
+from common.checkpoints import diverged, save_latest, save_served, served_weights
 from common.errors import UsageError
 from common.images import save_png, tile, to_uint8
 from common.training import EMA, Runtime
@@ -94,6 +94,19 @@ def checkpoint_due(step: int, cfg: GANConfig, evaluated: bool) -> bool:
     """Every --ckpt-every steps, at the end, after an evaluation (which may have found a new best), and where
     --stop-after-step interrupts the run."""
     return step % cfg.ckpt_every == 0 or step == cfg.steps or evaluated or step == cfg.stop_after_step
+
+
+def save_checkpoints(run: Path, problem: str, name: str, gan: GAN, states: dict, cfg: GANConfig, step: int,
+                     nonfinite: torch.Tensor, counters: dict, served: dict | None) -> None:
+    """A due checkpoint: refuse a run whose losses went NaN or Inf since the last one (`nonfinite`, read here and
+    nowhere per step), write latest.pt with `counters`, and when `served` is given (a new best, or no metric) the
+    served generator with those counters."""
+    if bool(nonfinite):
+        raise diverged(run, f"before step {step}")
+    save_latest(run, problem, name, cfg.arch, states, {"step": step, **counters}, cfg)
+    if served is not None:
+        save_served(Path(cfg.ckpt_dir) / f"{name}.pt", problem, name, cfg.arch, gan.sampler.state_dict(),
+                    {"step": step, **served}, cfg)
 
 
 # --- sampling ---------------------------------------------------------------------------------------------------

@@ -10,10 +10,11 @@ from pathlib import Path
 import torch
 
 from common.augment import diff_augment, parse_policy
-from common.checkpoints import MetricsLog, diverged, restore, save_latest, save_served, start_or_resume, stop_here
+from common.checkpoints import MetricsLog, restore, start_or_resume, stop_here
 from common.config import print_config, run_training
 from common.data import TensorBatches, load_faces, train_val_split
-from common.gan import GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8, save_grid, seeded_latents
+from common.gan import (GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8, save_checkpoints,
+                        save_grid, seeded_latents)
 from common.metrics import MetricSkipped
 from common.metrics.fid import activations, fid_network, frechet_distance_to_features, gaussian_stats
 from common.training import Runtime, choose_runtime, image_progress, seed_everything, stream_seed
@@ -98,7 +99,8 @@ def main(cfg: Config) -> None:
     nonfinite = torch.zeros((), dtype=torch.bool, device=rt.device)  # read only at checkpoints: no sync per step
     (run / "samples").mkdir(exist_ok=True)
 
-    with image_progress(cfg.steps * batches.batch_size, f"p1 {cfg.arch}", initial=(first - 1) * batches.batch_size) as bar:
+    done_images = (first - 1) * batches.batch_size
+    with image_progress(cfg.steps * batches.batch_size, f"p1 {cfg.arch}", initial=done_images) as bar:
         for step in range(first, cfg.steps + 1):
             loss_d, loss_g = train_step(gan, next(batches)[0], policy, rt)
             nonfinite |= ~(torch.isfinite(loss_d) & torch.isfinite(loss_g))
@@ -117,12 +119,9 @@ def main(cfg: Config) -> None:
                 log.log(step=step, fid=fid, best_fid=best_fid)
                 bar.write(f"step {step}: FID {fid:.2f} (best {best_fid:.2f})")
             if checkpoint_due(step, cfg, evaluated=fid is not None):
-                if bool(nonfinite):
-                    raise diverged(run, f"before step {step}")
-                save_latest(run, PROBLEM, NAME, cfg.arch, states, {"step": step, "best_fid": best_fid}, cfg)
-                if fid_net is None or fid == best_fid:
-                    save_served(ckpt_dir / f"{NAME}.pt", PROBLEM, NAME, cfg.arch, gan.sampler.state_dict(),
-                                {"step": step, "fid": fid}, cfg)
+                best = fid_net is None or fid == best_fid
+                save_checkpoints(run, PROBLEM, NAME, gan, states, cfg, step, nonfinite, {"best_fid": best_fid},
+                                 {"fid": fid} if best else None)
             if stop_here(step, cfg.stop_after_step, "step"):
                 break
     print(f"done: {ckpt_dir / NAME}.pt (best FID {best_fid if fid_net else 'not measured'})")

@@ -10,11 +10,12 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from common.checkpoints import MetricsLog, diverged, restore, save_latest, save_served, start_or_resume, stop_here
+from common.checkpoints import MetricsLog, restore, start_or_resume, stop_here
 from common.config import print_config, run_training
 from common.data import TensorBatches, load_digits
 from common.errors import UsageError
-from common.gan import GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8, save_grid
+from common.gan import (GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8, save_checkpoints,
+                        save_grid)
 from common.training import Runtime, choose_runtime, image_progress, seed_everything, stream_seed
 from p2_acgan import NAME, PROBLEM
 from p2_acgan.digit_classifier import load_classifier, predict
@@ -102,7 +103,8 @@ def main(cfg: Config) -> None:
     nonfinite = torch.zeros((), dtype=torch.bool, device=rt.device)  # read only at checkpoints: no sync per step
     (run / "samples").mkdir(exist_ok=True)
 
-    with image_progress(cfg.steps * batches.batch_size, f"p2 {cfg.arch}", initial=(first - 1) * batches.batch_size) as bar:
+    done_images = (first - 1) * batches.batch_size
+    with image_progress(cfg.steps * batches.batch_size, f"p2 {cfg.arch}", initial=done_images) as bar:
         for step in range(first, cfg.steps + 1):
             real, y_real = next(batches)
             loss_d, loss_g = train_step(gan, real, y_real, step, cfg, rt)
@@ -122,12 +124,9 @@ def main(cfg: Config) -> None:
                     log.log(step=step, accuracy=acc, best_accuracy=best_acc)
                     bar.write(f"step {step}: accuracy {acc:.4f} (best {best_acc:.4f})")
             if checkpoint_due(step, cfg, evaluated=acc is not None):
-                if bool(nonfinite):
-                    raise diverged(run, f"before step {step}")
-                save_latest(run, PROBLEM, NAME, cfg.arch, states, {"step": step, "best_acc": best_acc}, cfg)
-                if evaluator is None or acc == best_acc:
-                    save_served(ckpt_dir / f"{NAME}.pt", PROBLEM, NAME, cfg.arch, gan.sampler.state_dict(),
-                                {"step": step, "accuracy": acc}, cfg)
+                best = evaluator is None or acc == best_acc
+                save_checkpoints(run, PROBLEM, NAME, gan, states, cfg, step, nonfinite, {"best_acc": best_acc},
+                                 {"accuracy": acc} if best else None)
             if stop_here(step, cfg.stop_after_step, "step"):
                 break
     print(f"done: {ckpt_dir / NAME}.pt (best accuracy {best_acc if evaluator else 'not measured'})")

@@ -15,7 +15,7 @@ import pytest
 import torch
 from PIL import Image
 
-from common.atomic_output import atomic_path, write_text
+from common.atomic_output import write_text
 from common.checkpoints import atomic_save, load_checkpoint
 from common.images import list_images, read_rgb
 from common.uda.predict import predict_folder_to_csv
