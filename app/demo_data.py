@@ -193,10 +193,12 @@ def face_images(n: int) -> list[Image.Image]:
 
 def build(out: Path, seed: int = 0, mnistm: int = 5000, usps: int = 7291, svhn: int = 4000, faces: int = 100,
           test_fraction: float = 0.2) -> dict:
-    """Write out/hw2_data and return {domain: {split: count}}. An existing tree is replaced."""
-    root = Path(out) / "hw2_data"
-    if root.exists():
-        shutil.rmtree(root)
+    """Write out/hw2_data and return {domain: {split: count}}. An existing tree is replaced. The tree is built
+    under out/hw2_data.partial and renamed when complete, so an interrupted build never passes for a finished one."""
+    final, root = Path(out) / "hw2_data", Path(out) / "hw2_data.partial"
+    for folder in (final, root):
+        if folder.exists():
+            shutil.rmtree(folder)
     rng = np.random.default_rng(seed)
     counts = {}
     for domain, make in (("mnistm", lambda: mnistm_images(mnistm, rng)), ("usps", lambda: usps_images(usps, rng))):
@@ -211,6 +213,7 @@ def build(out: Path, seed: int = 0, mnistm: int = 5000, usps: int = 7291, svhn: 
         for k, i in enumerate(idx):
             all_faces[i].save(folder / f"{start + k:05d}.png")
     counts["face"] = {"train": len(train_idx), "test": len(test_idx)}
+    root.rename(final)
     return counts
 
 

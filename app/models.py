@@ -3,6 +3,7 @@ the report and the tools that load models of several problems.
 
     python3 -m app.models checkpoint {p1,p2,evaluator}   # the file name of a GAN's or the digit evaluator's checkpoint
     python3 -m app.models uda KIND[,KIND...]             # one line per UDA model: SOURCE TARGET KIND NAME
+    python3 -m app.models status FILE                    # finished, unfinished, missing or unreadable
 
 UDA kinds: source, dann, target (P3) and bonus; a model's checkpoint is NAME.pt, its run folders runs/NAME/, its
 predictions and score eval/NAME.csv and eval/NAME.txt (common/uda/scenarios.py: model_name).
@@ -55,9 +56,14 @@ def main() -> None:
         for s, t in SCENARIOS:
             for kind in parse_kinds(args[1]):
                 print(s, t, kind, uda_name(kind, s, t))
+    elif len(args) == 2 and args[0] == "status":
+        from common.checkpoints import run_status  # imports torch: only this command needs it
+
+        print(run_status(args[1]))
     else:
         raise UsageError(f"usage: python3 -m app.models checkpoint {{{','.join(CHECKPOINTS)}}} | "
-                         f"python3 -m app.models uda KIND[,KIND...] (kinds: {', '.join(UDA_KINDS)})")
+                         f"python3 -m app.models uda KIND[,KIND...] (kinds: {', '.join(UDA_KINDS)}) | "
+                         "python3 -m app.models status FILE")
 
 
 if __name__ == "__main__":

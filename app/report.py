@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from app.models import CHECKPOINTS, UDA_KINDS, uda_name  # noqa: E402
 from common.atomic_output import atomic_path, write_text  # noqa: E402
-from common.checkpoints import read_metrics  # noqa: E402
+from common.checkpoints import load_checkpoint, read_metrics  # noqa: E402
 from common.errors import UsageError, run_cli  # noqa: E402
 from common.images import save_png, tile_files  # noqa: E402
 from common.uda.scenarios import SCENARIOS, scenario_title  # noqa: E402
@@ -62,6 +62,31 @@ def ordering_lines(ev: Path) -> list[str]:
                 f"{'; '.join(broken)}. {caveat}"]
     return [f"In every scenario: trained on source < DANN < improved model < trained on target; the smallest step is "
             f"{closest[1]}, {closest[0]:.1f} points. {caveat}"]
+
+
+# What a full run trains, as scripts/train_p1.sh and train_p2.sh set it, for the budget lines.
+FULL_RUNS = {"p1": "`scripts/train_p1.sh`: 60,000 steps of 64 on the 40,000 CelebA training faces (about 100 passes)",
+             "p2": "`scripts/train_p2.sh`: 5,000 steps of 64 on the 60,000 MNIST-M training digits (about 5 passes)"}
+
+
+def budget_line(ckpt_path: Path, problem: str, what: str, train_folder: str) -> str:
+    """How the served generator was trained (architecture, steps × batch, data, selected step), beside what a full
+    run uses: a grid from a CPU-sized demo is read for what it is."""
+    try:
+        ckpt = load_checkpoint(ckpt_path)
+        cfg, counters = ckpt["config"], ckpt["counters"]
+    except (UsageError, KeyError):
+        return f"(no readable {ckpt_path.name}: its training budget is unknown)"
+    folder = Path(cfg["data_root"]) / train_folder
+    count = sum(1 for p in folder.iterdir() if p.suffix == ".png") if folder.is_dir() else None
+    seen = cfg["steps"] * cfg["batch_size"]
+    passes = seen / count if count else 0
+    data = (f"{count:,} training {what} of `{folder}` ({passes:.{0 if passes >= 10 else 1}f} passes)" if count
+            else f"`{folder}`")
+    state = "" if ckpt.get("finished") else " (**its run did not finish**)"
+    return (f"Trained here: `--arch {ckpt['arch']}`, {cfg['steps']:,} steps of {cfg['batch_size']} images "
+            f"({seen:,} images) on {data}; the served generator is step {counters['step']:,}{state}. "
+            f"A full run: {FULL_RUNS[problem]}.")
 
 
 def latest_metrics(runs_dir: Path) -> list[dict]:
@@ -128,8 +153,10 @@ def write_report(runs: Path) -> Path:
              "## P1: DCGAN faces", "", "| metric | value |", "|---|---|",
              f"| FID (1000 generated vs the test faces) | {result_line(ev / 'p1_fid.txt')} |",
              f"| IS (10 splits) | {result_line(ev / 'p1_is.txt')} |", "",
+             budget_line(ck / CHECKPOINTS["p1"], "p1", "faces", "face/train"), "",
              "The first 32 of the 1000 images `hw2_p1.sh` writes:", "", "![P1 samples](../eval/p1_grid.png)", "",
-             "## P2: ACGAN digits", "", "```", read(ev / "p2_accuracy.txt"), "```", "",
+             "## P2: ACGAN digits", "", budget_line(ck / CHECKPOINTS["p2"], "p2", "digits", "digits/mnistm/train"), "",
+             "```", read(ev / "p2_accuracy.txt"), "```", "",
              "Ten images per digit, one row per digit:", "", "![P2 samples](../eval/p2_grid.png)", "",
              "## P3: DANN", "", f"| | {heads} |", "|---|---|---|---|"]
     for kind in ("source", "dann", "target"):

@@ -3,12 +3,14 @@
 Every checkpoint is one dict written atomically and read back with `weights_only=True` (never unpickling arbitrary
 objects). Every trainer writes two kinds, with one layout:
 
-- the served checkpoint, DIR/<name>.pt: {"problem", "name", "arch", "weights", "counters", "config"}, what the
-  graders' scripts load from ${HW2_CKPT_DIR:-<repository>/checkpoints};
+- the served checkpoint, DIR/<name>.pt: {"problem", "name", "arch", "weights", "counters", "config", "finished"},
+  what the graders' scripts load from ${HW2_CKPT_DIR:-<repository>/checkpoints}; "finished" turns true when its run
+  has trained its whole budget, so that `make demo` and the train_*.sh scripts reuse only such files;
 - DIR/runs/<name>/NNNNN/latest.pt: {"problem", "name", "arch", "states", "counters", "config", "rng"}, what
   --resume continues from, beside config.json and metrics.jsonl.
 """
 import dataclasses
+import errno
 import json
 import os
 import pickle
@@ -71,6 +73,25 @@ def _unpickling_reason(path: Path) -> str:
     return "it is damaged or not a PyTorch checkpoint"
 
 
+def _not_a_file(path: Path, trained_by: str) -> str:
+    """What stands at `path` instead of a checkpoint file, in words."""
+    if path.is_dir():
+        return "is a link to a folder, not a file" if path.is_symlink() else "is a folder, not a file"
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:  # Python 3.11-3.12 raise RuntimeError for a loop
+            return "is a symbolic link loop"
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                return "is a symbolic link loop"
+            return f"is a link to {os.readlink(path)}, which is missing"
+        return "is a link to something other than a file"
+    if os.path.lexists(path):
+        return "is not a regular file"
+    return f"is missing; train it with: {trained_by}" if trained_by else "is missing"
+
+
 def load_checkpoint(path: Path, trained_by: str = "") -> dict:
     """Load a checkpoint dict with `weights_only=True` onto the CPU.
 
@@ -78,12 +99,13 @@ def load_checkpoint(path: Path, trained_by: str = "") -> dict:
     """
     path = Path(path)
     if not path.is_file():
-        hint = f"; train it with: {trained_by}" if trained_by else ""
-        raise UsageError(f"checkpoint {path} is missing{hint}")
+        raise UsageError(f"checkpoint {path} {_not_a_file(path, trained_by)}")
     try:
         with warnings.catch_warnings():  # a damaged file can make torch warn about pickle protocols before failing
             warnings.simplefilter("ignore")
             ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except OSError as e:
+        raise UsageError(f"cannot read checkpoint {path}: {e.strerror or e}") from None
     except pickle.UnpicklingError:
         raise UsageError(f"cannot load checkpoint {path}: {_unpickling_reason(path)}") from None
     except Exception as e:  # random bytes can break the unpickler in any of a dozen ways; all mean "not a checkpoint"
@@ -114,7 +136,28 @@ def served_weights(ckpt: dict, path: Path, problem: str, archs: dict, trained_by
 
 def save_served(path: Path, problem: str, name: str, arch: str, weights: dict, counters: dict, cfg) -> None:
     atomic_save({"problem": problem, "name": name, "arch": arch, "weights": weights, "counters": counters,
-                 "config": dataclasses.asdict(cfg)}, path)
+                 "config": dataclasses.asdict(cfg), "finished": False}, path)
+
+
+def mark_finished(path: Path) -> None:
+    """Record in a served checkpoint that its run trained its whole budget (the file may hold an earlier, better
+    step: what matters is that no later step can replace it)."""
+    ckpt = load_checkpoint(path)
+    ckpt["finished"] = True
+    atomic_save(ckpt, path)
+
+
+def run_status(path: Path) -> str:
+    """`finished`, `unfinished` (an interrupted run's model), `missing`, or `unreadable` (a damaged file, a folder,
+    a link loop): what the scripts that train decide reuse, resume or retraining from."""
+    path = Path(path)
+    if not os.path.lexists(path):
+        return "missing"
+    try:
+        ckpt = load_checkpoint(path)
+    except UsageError:
+        return "unreadable"
+    return "finished" if ckpt.get("finished") is True else "unfinished"
 
 
 # --- run folders -----------------------------------------------------------------------------------------------

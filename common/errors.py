@@ -25,6 +25,17 @@ def os_error_line(e: OSError) -> str:
     return f"cannot use{where}: {what}" + (f"; {advice}" if advice else "")
 
 
+_warned: set[str] = set()
+
+
+def warn_once(topic: str, text: str) -> None:
+    """Print `warning: text` on stderr the first time `topic` comes up in this process (a trainer loading several
+    data sets into an unwritable cache hears of it once)."""
+    if topic not in _warned:
+        _warned.add(topic)
+        print(f"warning: {text}", file=sys.stderr)
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (what `timeout` and job schedulers send), raised where the program is, like Ctrl-C: every
     `finally` runs, so temporaries are removed and the last checkpoint stays as it was."""

@@ -14,7 +14,7 @@ from PIL import Image, UnidentifiedImageError
 
 from common.atomic_output import atomic_folder, atomic_path
 from common.checkpoints import atomic_save
-from common.errors import UsageError, os_error_line
+from common.errors import UsageError, os_error_line, warn_once
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
 
@@ -156,7 +156,7 @@ def cached_decode(paths: list[Path], size: int) -> torch.Tensor:
         file.parent.mkdir(parents=True, exist_ok=True)
         atomic_save({"images": images}, file)
     except OSError as e:  # the cache only saves time: an unwritable cache folder must not stop the run
-        print(f"warning: not caching decoded images ({os_error_line(e)})", file=sys.stderr)
+        warn_once("image cache", f"not caching decoded images ({os_error_line(e)})")
     return images
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 
 from common.augment import diff_augment, parse_policy
-from common.checkpoints import MetricsLog, restore, start_or_resume, stop_here
+from common.checkpoints import MetricsLog, mark_finished, restore, start_or_resume, stop_here
 from common.config import print_config, run_training
 from common.data import TensorBatches, load_faces, train_val_split
 from common.gan import (GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8, save_checkpoints,
@@ -124,6 +124,8 @@ def main(cfg: Config) -> None:
                                  {"fid": fid} if best else None)
             if stop_here(step, cfg.stop_after_step, "step"):
                 break
+        else:  # the whole budget trained (not cut short by --stop-after-step)
+            mark_finished(ckpt_dir / f"{NAME}.pt")
     print(f"done: {ckpt_dir / NAME}.pt (best FID {best_fid if fid_net else 'not measured'})")
 
 

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The training half of `make demo`: build the embedded data, then train every problem briefly (CPU-sized
-# budgets; a GPU is used when present). Whatever DEMO_OUT/checkpoints already holds is reused, not retrained.
+# budgets; a GPU is used when present). A model of DEMO_OUT/checkpoints whose run finished is reused; an interrupted
+# run is resumed (scripts/reuse.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 DEMO_DATA="${DEMO_DATA:-demo_data}"; RUNS="${DEMO_OUT:-demo_out}"
 # Budgets for 2 CPU cores; tests shrink them.
-P1_STEPS="${P1_STEPS:-100}"; P2_STEPS="${P2_STEPS:-300}"; P3_EPOCHS="${P3_EPOCHS:-2}"; BONUS_EPOCHS="${BONUS_EPOCHS:-3}"
-CLS_EPOCHS="${CLS_EPOCHS:-5}"; BATCH="${BATCH:-32}"; UDA_BATCH="${UDA_BATCH:-64}"
+P1_STEPS="${P1_STEPS:-100}"; P2_STEPS="${P2_STEPS:-600}"; P3_EPOCHS="${P3_EPOCHS:-2}"; BONUS_EPOCHS="${BONUS_EPOCHS:-3}"
+CLS_EPOCHS="${CLS_EPOCHS:-15}"; BATCH="${BATCH:-32}"; UDA_BATCH="${UDA_BATCH:-64}"
 data="$DEMO_DATA/hw2_data"; ck="$RUNS/checkpoints"
 mkdir -p "$RUNS"; times="$RUNS/stage_times.txt"; : > "$times"
 SECONDS=0; started=0; current=""
@@ -17,9 +18,13 @@ stage() {  # close the current stage (its time goes to $times), open the next
   current="$*"; started=$SECONDS
   [ -z "$current" ] || echo "== [$(date +%H:%M:%S)] $*"
 }
-train() {  # train CHECKPOINT COMMAND...: run COMMAND unless CHECKPOINT exists
-  local out="$1"; shift
-  if [ -f "$out" ]; then echo "reusing $out"; else "$@"; fi
+source scripts/reuse.sh
+train() {  # train CHECKPOINT COMMAND...: reuse a finished CHECKPOINT, resume its interrupted run, or run COMMAND
+  case "$(reuse_or_train "$1" "$(basename "$1" .pt)")" in
+    reuse) ;;
+    resume) "${@:2}" --resume ;;
+    *) "${@:2}" ;;
+  esac
 }
 
 stage "demo data"
@@ -35,7 +40,7 @@ train "$ck/$(python3 -m app.models checkpoint p1)" python3 -m p1_dcgan.train --d
 
 stage "P2 ACGAN ($P2_STEPS steps)"
 train "$ck/$(python3 -m app.models checkpoint p2)" python3 -m p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P2_STEPS" \
-  --batch-size "$BATCH" --eval-every 100 --fake-cls-start 100 --classifier "$evaluator"
+  --batch-size "$BATCH" --eval-every 100 --classifier "$evaluator"
 
 # The UDA runs are small networks that scale poorly over threads: UDA_JOBS of them run side by side, each with
 # its share of the cores and its output in $RUNS/logs/<checkpoint>.log.
@@ -55,14 +60,15 @@ uda_run() {  # uda_run STEM COMMAND...: one run in the background, its log kept,
 }
 failed=0
 while read -r s t kind stem <&3; do  # every UDA model and its checkpoint name (app/models.py)
-  if [ -f "$ck/$stem.pt" ]; then echo "reusing $ck/$stem.pt"; continue; fi
+  how="$(reuse_or_train "$ck/$stem.pt" "$stem")"; [ "$how" != reuse ] || continue
+  resume=(); [ "$how" != resume ] || resume=(--resume)
   while [ "$(jobs -rp | wc -l)" -ge "$UDA_JOBS" ]; do wait -n || failed=1; done
   if [ "$kind" = bonus ]; then
     uda_run "$stem" python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" \
-      --ckpt-dir "$ck" --epochs "$BONUS_EPOCHS" --batch-size "$UDA_BATCH"
+      --ckpt-dir "$ck" --epochs "$BONUS_EPOCHS" --batch-size "$UDA_BATCH" ${resume[@]+"${resume[@]}"}
   else
     uda_run "$stem" python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" \
-      --mode "$kind" --ckpt-dir "$ck" --epochs "$P3_EPOCHS" --batch-size "$UDA_BATCH"
+      --mode "$kind" --ckpt-dir "$ck" --epochs "$P3_EPOCHS" --batch-size "$UDA_BATCH" ${resume[@]+"${resume[@]}"}
   fi
 done 3< <(python3 -m app.models uda bonus,dann,source,target | sort -s -k3,3)  # longest first
 while [ -n "$(jobs -rp)" ]; do wait -n || failed=1; done

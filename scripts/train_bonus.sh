@@ -4,14 +4,18 @@
 # Budget on the real data: 60 passes over the source training split at 128 images per domain per step
 # (25,300 steps for MNIST-M → USPS, 30,900 for SVHN → MNIST-M, 3,060 for USPS → SVHN, whose small source
 # makes its epochs short); the EMA weights of the last epoch are served (--select last).
+# Rerun after an interruption: finished models are reused, the interrupted run resumes (scripts/reuse.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ $# -lt 1 ]; then echo "usage: bash scripts/train_bonus.sh DATA_ROOT [CKPT_DIR]" >&2; exit 2; fi
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 data="$1"; ck="${2:-$root/checkpoints}"; epochs="${EPOCHS:-60}"
+source "$root/scripts/reuse.sh"
 tsne=()
 while read -r s t _ stem <&3; do  # the three scenarios and their checkpoint names (app/models.py)
-  python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" --ckpt-dir "$ck" --epochs "$epochs"
+  how="$(reuse_or_train "$ck/$stem.pt" "$stem")"
+  [ "$how" = reuse ] || python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" --ckpt-dir "$ck" \
+    --epochs "$epochs" $([ "$how" != resume ] || echo --resume)
   tsne+=("$ck/$stem.pt")
 done 3< <(python3 -m app.models uda bonus)
 python3 -m app.uda_table --data-root "$data" --ckpt-dir "$ck" --kinds dann,bonus --out "$ck/bonus_table.md"

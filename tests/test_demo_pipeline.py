@@ -29,6 +29,11 @@ def test_every_graders_output_and_report_section(mini_demo):
     for section in ("## P1", "## P2", "## P3", "## Bonus", "## Training curves"):
         assert section in report
     assert re.search(r"FID (skipped|: )", report) and re.search(r"IS (skipped|: )", report)
+    # each GAN's grid says what trained it (the miniature demo: 2 steps of 8) and what a full run uses
+    assert re.search(r"Trained here: `--arch sngan`, 2 steps of 8 images \(16 images\) on 32 training faces", report)
+    assert re.search(r"Trained here: `--arch composite`, 2 steps of 8 images \(16 images\) on 160 training digits",
+                     report)
+    assert "A full run: `scripts/train_p1.sh`" in report and "A full run: `scripts/train_p2.sh`" in report
     assert report.count("% (") >= 15  # 3×3 P3 cells and 2×3 bonus cells, each `percent (correct/total)`
     for link in re.findall(r"\]\(([^)]+)\)", report):
         assert (mini_demo["out"] / "report" / link).exists(), link
@@ -67,7 +72,8 @@ def test_gan_generation_writes_the_same_files_again(mini_demo, tmp_path, monkeyp
 
 
 def test_a_second_demo_reuses_every_trained_model(mini_demo):
-    again = run_module("scripts/demo_train.sh", env=mini_demo["env"]).stdout
+    proc = run_module("scripts/demo_train.sh", env=mini_demo["env"])
+    again = proc.stdout + proc.stderr
     assert "run folder" in mini_demo["log"] and "run folder" not in again
     assert again.count("reusing") == 3 + 4 * 3  # evaluator, P1, P2, and four models per scenario
 

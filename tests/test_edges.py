@@ -199,3 +199,80 @@ def test_a_test_dir_that_looks_like_an_option_is_still_a_path(tmp_path, script):
                           cwd=tmp_path, env={**PY_ENV, "HW2_CKPT_DIR": str(tmp_path)}, capture_output=True, text=True)
     assert proc.returncode == 2 and "usage:" not in proc.stdout and "error:" in proc.stderr, proc.stderr
     assert not (tmp_path / "o.csv").exists()
+
+
+def reuse_decision(ckpt: Path, name: str) -> tuple[str, str]:
+    """What scripts/reuse.sh (make demo, train_*.sh) decides for a checkpoint: (reuse|resume|train, its message)."""
+    proc = subprocess.run(["bash", "-c", f'source scripts/reuse.sh; reuse_or_train "{ckpt}" "{name}"'], cwd=REPO,
+                          env=PY_ENV, capture_output=True, text=True, check=True)
+    return proc.stdout.strip(), proc.stderr.strip()
+
+
+def test_an_interrupted_run_is_resumed_on_the_rerun_never_served_as_finished(tmp_path):
+    from p3_dann import train as p3
+    from tests.helpers import train
+
+    root, ck = tiny_uda_tree(tmp_path / "data"), tmp_path / "ck"
+    args = ["--data-root", str(root), "--source", "mnistm", "--target", "usps", "--ckpt-dir", str(ck),
+            "--batch-size", "16", "--epochs", "2"]
+    train(p3, *args, "--stop-after-epoch", "1")  # as a Ctrl-C after epoch 1 leaves it
+    served = ck / "p3_mnistm2usps.pt"
+    assert load_checkpoint(served)["finished"] is False
+    assert reuse_decision(served, "p3_mnistm2usps") == ("resume", f"resuming the interrupted run of {served}")
+    train(p3, *args, "--resume")
+    ckpt = load_checkpoint(served)
+    assert ckpt["finished"] is True and ckpt["counters"]["epoch"] == 2
+    assert reuse_decision(served, "p3_mnistm2usps")[0] == "reuse"
+    # an interrupted model whose run folder is gone is retrained, not reused
+    atomic_save({**ckpt, "finished": False}, served)
+    for latest in ck.glob("runs/*/*/latest.pt"):
+        latest.unlink()
+    assert reuse_decision(served, "p3_mnistm2usps") == ("train", f"retraining {served}: its run did not finish")
+
+
+def test_a_gan_run_is_finished_only_at_the_end_of_its_budget(demo_root, tmp_path):
+    from p2_acgan import train as p2
+    from tests.helpers import train
+
+    args = ["--data-root", str(demo_root), "--ckpt-dir", str(tmp_path), "--steps", "3", "--batch-size", "8"]
+    train(p2, *args, "--stop-after-step", "2")
+    assert load_checkpoint(tmp_path / "p2_acgan.pt")["finished"] is False
+    train(p2, *args, "--resume")
+    assert load_checkpoint(tmp_path / "p2_acgan.pt")["finished"] is True
+
+
+def test_graders_scripts_without_the_runtime_packages_say_so_in_one_line(tmp_path):
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True)
+    env = {**os.environ, "PATH": f"{tmp_path / 'bare' / 'bin'}:{os.environ['PATH']}"}
+    proc = subprocess.run(["bash", "scripts/hw2_p2.sh", str(tmp_path / "out")], cwd=REPO, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "lacks torch" in proc.stderr and "source .venv/bin/activate" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_checkpoint_that_is_a_loop_or_a_folder_is_named_as_such(tmp_path):
+    from common.errors import UsageError
+
+    (tmp_path / "a.pt").symlink_to(tmp_path / "b.pt")
+    (tmp_path / "b.pt").symlink_to(tmp_path / "a.pt")
+    (tmp_path / "dir.pt").mkdir()
+    (tmp_path / "link.pt").symlink_to(tmp_path / "dir.pt")
+    (tmp_path / "dangling.pt").symlink_to(tmp_path / "gone.pt")
+    for name, what in (("a.pt", "is a symbolic link loop"), ("dir.pt", "is a folder, not a file"),
+                       ("link.pt", "is a link to a folder"), ("dangling.pt", "which is missing"),
+                       ("none.pt", "is missing; train it with: X")):
+        with pytest.raises(UsageError, match=what):
+            load_checkpoint(tmp_path / name, trained_by="X")
+
+
+def test_an_unwritable_cache_warns_once_per_process(tmp_path):
+    script = ("from pathlib import Path; from PIL import Image; from common.images import cached_decode\n"
+              f"p = Path('{tmp_path}')\n"
+              "for n in range(3):\n"
+              "    Image.new('RGB', (28, 28), (n, n, n)).save(p / f'{n}.png')\n"
+              "    cached_decode([p / f'{n}.png'], 28)\n")
+    (tmp_path / "cache").write_text("a file where the cache folder should be")
+    env = {**PY_ENV, "HW2_CACHE_DIR": str(tmp_path / "cache" / "sub")}
+    err = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True).stderr
+    assert err.count("warning: not caching decoded images") == 1, err

@@ -35,8 +35,29 @@ def test_p2_acgan_matches_the_report():
     x = torch.zeros(2, 3, 28, 28)
     assert counts(d(), x, kind="Conv2d") == [3072, 131072, 294912, 1179648, 25088]
     assert counts(d(), x, kind="Linear") == [250890]
-    adv, cls = d().logits(x)
+    adv, cls = d().logits(x, y)
     assert adv.shape == (2,) and cls.shape == (2, 10)
+
+
+def test_p2_default_composes_a_digit_mask_with_a_background_and_listens_to_the_class():
+    from p2_acgan.model import ARCHS
+
+    g, d, _ = ARCHS["composite"]
+    torch.manual_seed(0)
+    gen, disc = g().eval(), d().eval()  # eval: spectral norm does not step its power iteration per call
+    z = torch.randn(4, 128)
+    digits = torch.tensor([0, 1, 2, 3])
+    images = gen(z, digits)
+    assert images.shape == (4, 3, 28, 28) and images.min() >= -1 and images.max() <= 1
+    assert not torch.allclose(images, gen(z, digits.flip(0)))  # the class, not only z, shapes the image
+    with torch.no_grad():  # mask logits of 0 (m = ½) give |b - ½|·2 - 1 = |2b - 1| - 1: never above 0
+        gen.out.weight[:, 0].zero_()
+        half_mask = gen(z, digits)
+    assert half_mask.max() <= 0 and not torch.allclose(half_mask, images)
+    adv, cls = disc.logits(images.detach(), digits)
+    adv_other, cls_other = disc.logits(images.detach(), digits.flip(0))
+    assert adv.shape == (4,) and cls.shape == (4, 10)
+    assert torch.equal(cls, cls_other) and not torch.allclose(adv, adv_other)  # projection: the label moves the score
 
 
 def test_p3_dann_matches_the_report():

@@ -6,7 +6,6 @@ randomly initialised network of the same shape (tests and smoke runs only: its s
 Reference statistics of a folder are cached as .npz, so rescoring a checkpoint costs only the generated side.
 """
 import os
-import sys
 from pathlib import Path
 from typing import Iterable
 from unittest import mock
@@ -16,7 +15,7 @@ import torch
 
 from common.atomic_output import atomic_path
 from common.checkpoints import load_checkpoint
-from common.errors import UsageError, os_error_line
+from common.errors import UsageError, os_error_line, warn_once
 from common.images import cache_dir, folder_batches, list_images, listing_key
 from common.metrics import MetricSkipped
 
@@ -145,7 +144,7 @@ def reference_stats(folder: Path, net: torch.nn.Module, weights: str | None, bat
         with atomic_path(file) as tmp:
             np.savez(tmp, mu=mu, sigma=sigma)
     except OSError as e:  # the cache only saves time
-        print(f"warning: not caching the reference statistics ({os_error_line(e)})", file=sys.stderr)
+        warn_once("fid cache", f"not caching the reference statistics ({os_error_line(e)})")
     return mu, sigma
 
 

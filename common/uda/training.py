@@ -8,7 +8,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from common.checkpoints import MetricsLog, diverged, restore, save_latest, save_served, start_or_resume, stop_here
+from common.checkpoints import (MetricsLog, diverged, mark_finished, restore, save_latest, save_served, start_or_resume,
+                                stop_here)
 from common.config import print_config
 from common.data import DOMAINS, TensorBatches, load_digits, train_val_split
 from common.errors import UsageError
@@ -104,7 +105,7 @@ class UDARun:
         self.steps_per_epoch = self.data.labelled.batches_per_epoch
         self.total_steps = cfg.epochs * self.steps_per_epoch
         self.served_path = Path(cfg.ckpt_dir) / f"{name}.pt"
-        self.best_val, self._sums, self.bar = -1.0, None, None
+        self.best_val, self._sums, self.bar, self.last_epoch = -1.0, None, None, 0
 
     def __enter__(self) -> "UDARun":
         return self
@@ -112,7 +113,8 @@ class UDARun:
     def __exit__(self, error, *_) -> None:
         if self.bar is not None:  # closed before any error line, which then starts a line of its own
             self.bar.close()
-        if error is None:
+        if error is None and self.last_epoch == self.cfg.epochs:  # not after --stop-after-epoch
+            mark_finished(self.served_path)
             print(f"done: {self.served_path} (best validation accuracy {self.best_val:.4f})")
 
     def start(self, states: dict) -> int:
@@ -124,6 +126,7 @@ class UDARun:
         if ckpt is not None:
             counters = restore(ckpt, self.run_dir, states)
             done, self.best_val = counters["epoch"], counters["best_val"]
+        self.last_epoch = done
         self.bar = image_progress(self.total_steps * self.cfg.batch_size, self.name,
                                   initial=done * self.steps_per_epoch * self.cfg.batch_size)
         return done + 1
@@ -158,4 +161,5 @@ class UDARun:
                         {"epoch": epoch, "val_accuracy": val}, self.cfg)
         save_latest(self.run_dir, self.problem, self.name, self.cfg.arch, states,
                     {"epoch": epoch, "best_val": self.best_val}, self.cfg)
+        self.last_epoch = epoch
         return stop_here(epoch, self.cfg.stop_after_epoch, "epoch")

@@ -1,0 +1,21 @@
+# Sourced by demo_train.sh and the train_*.sh scripts: what to do with a model that may already be trained.
+#   how=$(reuse_or_train CKPT NAME)   -> reuse | resume | train, with one line on stderr saying why
+# reuse: CKPT's run trained its whole budget. resume: CKPT is an interrupted run's model and runs/NAME beside it
+# holds that run's latest.pt (the trainer's --resume continues it). train: anything else (an interrupted run's
+# model is never served as if finished).
+reuse_or_train() {
+  local ckpt="$1" name="$2" status
+  status=missing
+  if [ -e "$ckpt" ] || [ -L "$ckpt" ]; then status="$(python3 -m app.models status "$ckpt")"; fi
+  case "$status" in
+    finished) echo "reusing $ckpt (its run finished)" >&2; echo reuse ;;
+    unfinished)
+      if compgen -G "$(dirname "$ckpt")/runs/$name/*/latest.pt" > /dev/null; then
+        echo "resuming the interrupted run of $ckpt" >&2; echo resume
+      else
+        echo "retraining $ckpt: its run did not finish" >&2; echo train
+      fi ;;
+    unreadable) echo "retraining $ckpt: it cannot be read as a checkpoint" >&2; echo train ;;
+    *) echo train ;;
+  esac
+}
