@@ -276,3 +276,27 @@ def test_an_unwritable_cache_warns_once_per_process(tmp_path):
     env = {**PY_ENV, "HW2_CACHE_DIR": str(tmp_path / "cache" / "sub")}
     err = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True).stderr
     assert err.count("warning: not caching decoded images") == 1, err
+
+
+class _RunsACommand:
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_the_scripts_quick_status_read_agrees_with_the_full_load_and_runs_nothing(tmp_path):
+    from app.models import run_status as quick
+    from common.checkpoints import run_status as full
+
+    done, cut = tmp_path / "done.pt", tmp_path / "cut.pt"
+    atomic_save({"problem": "p3", "weights": {"w": torch.ones(2)}, "finished": True}, done)
+    atomic_save({"problem": "p3", "weights": {"w": torch.ones(2)}, "finished": False}, cut)
+    (tmp_path / "junk.pt").write_bytes(b"PK not a zip")
+    for name in ("done.pt", "cut.pt", "junk.pt", "none.pt"):
+        assert quick(tmp_path / name) == full(tmp_path / name), name
+    marker = tmp_path / "ran"
+    torch.save({"problem": "p3", "finished": True, "x": _RunsACommand(marker)}, tmp_path / "evil.pt")
+    assert quick(tmp_path / "evil.pt") == "finished" and not marker.exists()  # its loading by the graders refuses it
+    assert full(tmp_path / "evil.pt") == "unreadable" and not marker.exists()
