@@ -3,8 +3,8 @@ thousand steps; plus the class-conditional inputs the graders' script and model 
 
     python3 -m p2_acgan.model [--arch NAME]     # its layer tables, as in the report
 
-The default (`composite`) keeps the report's generator layout (z times a label embedding, 4->4->8->14->28) with
-three changes and a lighter discriminator:
+The default (`composite`) keeps the report's generator layout (z times a label embedding, 4->4->8->14->28); what
+changes:
 - class-conditional batch norm (a gain and bias per digit after every normalisation), so the class steers every
   layer, not only the input;
 - the last layer draws a one-channel digit mask m and a three-channel background b, composed as MNIST-M itself was
