@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 RUNS ?= demo_out
 
-.PHONY: test demo report venv
+.PHONY: test demo report venv lint
 venv: $(STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -18,6 +18,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=15 tests
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 demo: $(STAMP)
 	bash scripts/demo.sh

@@ -15,6 +15,7 @@
 
 The same seed gives the same files. Needs mlxtend and scikit-image (requirements-dev.txt), never the runtime.
 """
+
 import argparse
 import csv
 import shutil
@@ -24,7 +25,7 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from common.errors import UsageError, run_cli
+from common.cli import UsageError, run_cli
 
 USPS_FILE = Path(__file__).resolve().parent.parent / "assets" / "usps_train.npz"
 # Colour photographs shipped by scikit-image; scikit-learn adds china.jpg and flower.jpg (colour_photos()).
@@ -61,10 +62,18 @@ def write_split(out: Path, domain: str, split: str, images: list[Image.Image], l
     return len(images)
 
 
-def write_domain(out: Path, domain: str, images: list[Image.Image], labels: np.ndarray,
-                 test_fraction: float, rng: np.random.Generator) -> dict[str, int]:
-    return {split: write_split(out, domain, split, [images[i] for i in idx], labels[idx])
-            for split, idx in zip(("train", "test"), split_indices(len(images), test_fraction, rng))}
+def write_domain(
+    out: Path,
+    domain: str,
+    images: list[Image.Image],
+    labels: np.ndarray,
+    test_fraction: float,
+    rng: np.random.Generator,
+) -> dict[str, int]:
+    return {
+        split: write_split(out, domain, split, [images[i] for i in idx], labels[idx])
+        for split, idx in zip(("train", "test"), split_indices(len(images), test_fraction, rng))
+    }
 
 
 def write_svhn(out: Path, generated: int, rng: np.random.Generator) -> dict[str, int]:
@@ -75,9 +84,16 @@ def write_svhn(out: Path, generated: int, rng: np.random.Generator) -> dict[str,
     images += [Image.fromarray(x, "RGB") for x in real[:SVHN_REAL_TRAIN]]
     labels = np.concatenate([labels, real_labels[:SVHN_REAL_TRAIN]])
     order = rng.permutation(len(images))
-    return {"train": write_split(out, "svhn", "train", [images[i] for i in order], labels[order]),
-            "test": write_split(out, "svhn", "test", [Image.fromarray(x, "RGB") for x in real[SVHN_REAL_TRAIN:]],
-                                real_labels[SVHN_REAL_TRAIN:])}
+    return {
+        "train": write_split(out, "svhn", "train", [images[i] for i in order], labels[order]),
+        "test": write_split(
+            out,
+            "svhn",
+            "test",
+            [Image.fromarray(x, "RGB") for x in real[SVHN_REAL_TRAIN:]],
+            real_labels[SVHN_REAL_TRAIN:],
+        ),
+    }
 
 
 def mnistm_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np.ndarray]:
@@ -92,7 +108,7 @@ def mnistm_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], 
     for i in pick:
         photo = photos[rng.integers(len(photos))]
         y, x = rng.integers(0, photo.shape[0] - 28), rng.integers(0, photo.shape[1] - 28)
-        patch = photo[y:y + 28, x:x + 28]
+        patch = photo[y : y + 28, x : x + 28]
         digit = digits[i].reshape(28, 28, 1).astype(np.int16)
         images.append(Image.fromarray(np.abs(patch - digit).astype(np.uint8), "RGB"))
     return images, labels[pick]
@@ -138,7 +154,9 @@ def svhn_image(label: int, fonts: list[Path], photos: list[np.ndarray], rng: np.
     bg, fg = _desaturated(rng, bg_lum), _desaturated(rng, np.clip(bg_lum + contrast, 0, 255))
     photo = photos[rng.integers(len(photos))]
     y, x = rng.integers(0, photo.shape[0] - 96), rng.integers(0, photo.shape[1] - 128)
-    texture = np.asarray(Image.fromarray(photo[y:y + 96, x:x + 128]).filter(ImageFilter.GaussianBlur(3)), np.float64)
+    texture = np.asarray(
+        Image.fromarray(photo[y : y + 96, x : x + 128]).filter(ImageFilter.GaussianBlur(3)), np.float64
+    )
     texture = (texture - texture.mean()) * rng.uniform(0.1, 0.5)
     canvas = Image.fromarray(np.clip(bg + texture, 0, 255).astype(np.uint8), "RGB")
     draw = ImageDraw.Draw(canvas)
@@ -173,9 +191,13 @@ def svhn_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np
     font_dir = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     # Upright text fonts only: the symbol fonts (cmsy, cmex, STIXSize...) map digits to other glyphs, and house
     # numbers are rarely italic.
-    fonts = [p for p in sorted(font_dir.glob("*.ttf"))
-             if p.stem.startswith(("DejaVu", "STIXGeneral", "cmr", "cmss", "cmtt", "cmb"))
-             and not any(k in p.stem for k in ("Oblique", "Italic", "Ita")) and _draws_digits(p)]
+    fonts = [
+        p
+        for p in sorted(font_dir.glob("*.ttf"))
+        if p.stem.startswith(("DejaVu", "STIXGeneral", "cmr", "cmss", "cmtt", "cmb"))
+        and not any(k in p.stem for k in ("Oblique", "Italic", "Ita"))
+        and _draws_digits(p)
+    ]
     photos = colour_photos()
     labels = rng.integers(0, 10, n)
     return [svhn_image(int(y), fonts, photos, rng) for y in labels], labels
@@ -187,12 +209,21 @@ def face_images(n: int) -> list[Image.Image]:
     faces = skimage.data.lfw_subset()[:100]  # the first 100 of the 200 are faces, the rest are not
     if n > len(faces):
         raise UsageError(f"--faces {n}: scikit-image ships only {len(faces)} LFW faces")
-    return [Image.fromarray((f * 255).round().astype(np.uint8), "L").resize((64, 64), Image.BICUBIC).convert("RGB")
-            for f in faces[:n]]
+    return [
+        Image.fromarray((f * 255).round().astype(np.uint8), "L").resize((64, 64), Image.BICUBIC).convert("RGB")
+        for f in faces[:n]
+    ]
 
 
-def build(out: Path, seed: int = 0, mnistm: int = 5000, usps: int = 7291, svhn: int = 4000, faces: int = 100,
-          test_fraction: float = 0.2) -> dict:
+def build(
+    out: Path,
+    seed: int = 0,
+    mnistm: int = 5000,
+    usps: int = 7291,
+    svhn: int = 4000,
+    faces: int = 100,
+    test_fraction: float = 0.2,
+) -> dict:
     """Write out/hw2_data and return {domain: {split: count}}. An existing tree is replaced. The tree is built
     under out/hw2_data.partial and renamed when complete, so an interrupted build never passes for a finished one."""
     final, root = Path(out) / "hw2_data", Path(out) / "hw2_data.partial"
@@ -223,7 +254,9 @@ def main(argv=None) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mnistm", type=int, default=5000, help="MNIST-M images (at most 5000)")
     p.add_argument("--usps", type=int, default=7291, help="USPS images (at most 7291)")
-    p.add_argument("--svhn", type=int, default=4000, help="generated street-number digits (svhn/train; the real ones are fixed)")
+    p.add_argument(
+        "--svhn", type=int, default=4000, help="generated street-number digits (svhn/train; the real ones are fixed)"
+    )
     p.add_argument("--faces", type=int, default=100, help="faces (at most 100)")
     p.add_argument("--test-fraction", type=float, default=0.2)
     a = p.parse_args(argv)

@@ -5,15 +5,16 @@
 Writes OUT_DIR/<name>.csv for each bound (p3_<S>2<T>_source, p3_<S>2<T>_target) through the same code and checks
 as hw2_p3.sh (`python3 -m p3_dann.inference TEST_DIR DOMAIN OUT_CSV --ckpt PATH` does one of them).
 """
+
 import argparse
 from pathlib import Path
 
-from app.models import uda_archs, uda_name
+from app.model_files import uda_archs
 from common.checkpoints import load_checkpoint
-from common.errors import run_cli
-from common.training import inference_device
+from common.cli import run_cli
+from common.files import SCENARIOS, model_name
+from common.training import enable_deterministic_inference
 from common.uda.predict import classifier_from_checkpoint, predict_folder_to_csv
-from common.uda.scenarios import SCENARIOS
 
 
 def main() -> None:
@@ -22,10 +23,10 @@ def main() -> None:
     p.add_argument("ckpt_dir", type=Path)
     p.add_argument("out_dir", type=Path)
     a = p.parse_args()
-    device, archs = inference_device(), uda_archs()
+    device, archs = enable_deterministic_inference(), uda_archs()
     for s, t in SCENARIOS:
-        for kind in ("source", "target"):
-            name = uda_name(kind, s, t)
+        for method in ("source", "target"):
+            name = model_name(method, s, t)
             path = a.ckpt_dir / f"{name}.pt"
             net = classifier_from_checkpoint(load_checkpoint(path), path, archs, s, t, name)
             out = a.out_dir / f"{name}.csv"

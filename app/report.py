@@ -3,6 +3,7 @@ grids drawn from the files the graders' scripts wrote (no second generation pass
 
     python3 -m app.report RUNS      (RUNS holds checkpoints/ and eval/, as scripts/evaluate_all.sh leaves them)
 """
+
 import argparse
 import re
 from pathlib import Path
@@ -12,12 +13,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from app.models import CHECKPOINTS, UDA_KINDS, uda_name  # noqa: E402
-from common.atomic_output import atomic_path, write_text  # noqa: E402
-from common.checkpoints import load_checkpoint, read_metrics  # noqa: E402
-from common.errors import UsageError, run_cli  # noqa: E402
+from app.model_files import CHECKPOINTS, METHOD_LABELS  # noqa: E402
+from common.checkpoints import load_checkpoint  # noqa: E402
+from common.cli import UsageError, run_cli  # noqa: E402
+from common.files import SCENARIOS, atomic_path, model_name, scenario_title, write_text  # noqa: E402
 from common.images import save_png, tile_files  # noqa: E402
-from common.uda.scenarios import SCENARIOS, scenario_title  # noqa: E402
+from common.training import latest_run_dir, read_metrics  # noqa: E402
 
 
 def read(path: Path) -> str:
@@ -43,30 +44,40 @@ def ordering_lines(ev: Path) -> list[str]:
     """Whether source-only < DANN < bonus (and target-only above them) holds in each scenario, said plainly."""
     broken, closest = [], None
     for s, t in SCENARIOS:
-        acc = {kind: accuracy_value(ev / f"{uda_name(kind, s, t)}.txt") for kind in UDA_KINDS}
+        acc = {method: accuracy_value(ev / f"{model_name(method, s, t)}.txt") for method in METHOD_LABELS}
         if None in acc.values():
             broken.append(f"{scenario_title(s, t)} (a result is missing)")
             continue
         if not acc["source"] < acc["dann"] < acc["bonus"] < acc["target"]:
-            broken.append(f"{scenario_title(s, t)} (source-only {acc['source']:.1f}, DANN {acc['dann']:.1f}, "
-                          f"bonus {acc['bonus']:.1f}, target-only {acc['target']:.1f})")
+            broken.append(
+                f"{scenario_title(s, t)} (source-only {acc['source']:.1f}, DANN {acc['dann']:.1f}, "
+                f"bonus {acc['bonus']:.1f}, target-only {acc['target']:.1f})"
+            )
         for low, high in (("source", "dann"), ("dann", "bonus")):
             gap = acc[high] - acc[low]
             if closest is None or gap < closest[0]:
-                closest = (gap, f"{UDA_KINDS[high][0]} over {UDA_KINDS[low][0].lower()} on {scenario_title(s, t)}")
-    caveat = ("One seed at these budgets: a gap of a few points is within the seeds' spread, and the multi-seed "
-              "benchmark (`python3 -m benchmarks.uda_seeds`, README's table) is the comparison to judge the methods "
-              "by.")
+                closest = (gap, f"{METHOD_LABELS[high]} over {METHOD_LABELS[low].lower()} on {scenario_title(s, t)}")
+    caveat = (
+        "One seed at these budgets: a gap of a few points is within the seeds' spread, and the multi-seed "
+        "benchmark (`python3 -m benchmarks.uda_seeds`, README's table) is the comparison to judge the methods "
+        "by."
+    )
     if broken:
-        return [f"The ordering trained on source < DANN < improved model < trained on target does **not** hold here in "
-                f"{'; '.join(broken)}. {caveat}"]
-    return [f"In every scenario: trained on source < DANN < improved model < trained on target; the smallest step is "
-            f"{closest[1]}, {closest[0]:.1f} points. {caveat}"]
+        return [
+            f"The ordering trained on source < DANN < improved model < trained on target does **not** hold here in "
+            f"{'; '.join(broken)}. {caveat}"
+        ]
+    return [
+        f"In every scenario: trained on source < DANN < improved model < trained on target; the smallest step is "
+        f"{closest[1]}, {closest[0]:.1f} points. {caveat}"
+    ]
 
 
 # What a full run trains, as scripts/train_p1.sh and train_p2.sh set it, for the budget lines.
-FULL_RUNS = {"p1": "`scripts/train_p1.sh`: 60,000 steps of 64 on the 40,000 CelebA training faces (about 100 passes)",
-             "p2": "`scripts/train_p2.sh`: 15,000 steps of 64 on the 60,000 MNIST-M training digits (16 passes)"}
+FULL_RUNS = {
+    "p1": "`scripts/train_p1.sh`: 60,000 steps of 64 on the 40,000 CelebA training faces (about 100 passes)",
+    "p2": "`scripts/train_p2.sh`: 15,000 steps of 64 on the 60,000 MNIST-M training digits (16 passes)",
+}
 
 
 def budget_line(ckpt_path: Path, problem: str, what: str, train_folder: str) -> str:
@@ -81,25 +92,32 @@ def budget_line(ckpt_path: Path, problem: str, what: str, train_folder: str) -> 
     count = sum(1 for p in folder.iterdir() if p.suffix == ".png") if folder.is_dir() else None
     seen = cfg["steps"] * cfg["batch_size"]
     passes = seen / count if count else 0
-    data = (f"{count:,} training {what} of `{folder}` ({passes:.{0 if passes >= 10 else 1}f} passes)" if count
-            else f"`{folder}`")
+    data = (
+        f"{count:,} training {what} of `{folder}` ({passes:.{0 if passes >= 10 else 1}f} passes)"
+        if count
+        else f"`{folder}`"
+    )
     state = "" if ckpt.get("finished") else " (**its run did not finish**)"
-    return (f"Trained here: `--arch {ckpt['arch']}`, {cfg['steps']:,} steps of {cfg['batch_size']} images "
-            f"({seen:,} images) on {data}; the served generator is step {counters['step']:,}{state}. "
-            f"A full run: {FULL_RUNS[problem]}.")
+    return (
+        f"Trained here: `--arch {ckpt['arch']}`, {cfg['steps']:,} steps of {cfg['batch_size']} images "
+        f"({seen:,} images) on {data}; the served generator is step {counters['step']:,}{state}. "
+        f"A full run: {FULL_RUNS[problem]}."
+    )
 
 
 def latest_metrics(runs_dir: Path) -> list[dict]:
-    folders = sorted((p for p in runs_dir.iterdir() if p.name.isdigit()), key=lambda p: int(p.name)) \
-        if runs_dir.is_dir() else []
-    return read_metrics(folders[-1]) if folders else []
+    run = latest_run_dir(runs_dir, "metrics.jsonl")
+    return read_metrics(run) if run else []
 
 
 def curves(ckpt_dir: Path, out: Path) -> list[Path]:
     """One figure per problem from the newest run's metrics.jsonl."""
     made = []
     runs = ckpt_dir / "runs"
-    for name, keys, x in (("p1", ("loss_d", "loss_g", "fid"), "step"), ("p2", ("loss_d", "loss_g", "accuracy"), "step")):
+    for name, keys, x in (
+        ("p1", ("loss_d", "loss_g", "fid"), "step"),
+        ("p2", ("loss_d", "loss_g", "accuracy"), "step"),
+    ):
         rows = latest_metrics(runs / Path(CHECKPOINTS[name]).stem)
         if rows:
             fig, axes = plt.subplots(1, len(keys), figsize=(4 * len(keys), 3), dpi=100)
@@ -116,8 +134,13 @@ def curves(ckpt_dir: Path, out: Path) -> list[Path]:
             plt.close(fig)
     fig, axes = plt.subplots(1, 3, figsize=(12, 3), dpi=100)
     for ax, (s, t) in zip(axes, SCENARIOS):
-        for kind, label in (("source", "source only"), ("dann", "DANN"), ("target", "target only"), ("bonus", "bonus")):
-            pts = [(r["epoch"], r["val_accuracy"]) for r in latest_metrics(runs / uda_name(kind, s, t))]
+        for method, label in (
+            ("source", "source only"),
+            ("dann", "DANN"),
+            ("target", "target only"),
+            ("bonus", "bonus"),
+        ):
+            pts = [(r["epoch"], r["val_accuracy"]) for r in latest_metrics(runs / model_name(method, s, t))]
             if pts:
                 ax.plot(*zip(*pts), label=label, marker=".")
         ax.set_title(f"{scenario_title(s, t)}: validation accuracy")
@@ -149,33 +172,77 @@ def write_report(runs: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     sample_grids(ev)
     heads = " | ".join(scenario_title(s, t) for s, t in SCENARIOS)
-    lines = ["# HW2 report", "", f"Generated by `python3 -m app.report {runs}` from `{ev}`.", "",
-             "## P1: DCGAN faces", "", "| metric | value |", "|---|---|",
-             f"| FID (1000 generated vs the test faces) | {result_line(ev / 'p1_fid.txt')} |",
-             f"| IS (10 splits) | {result_line(ev / 'p1_is.txt')} |", "",
-             budget_line(ck / CHECKPOINTS["p1"], "p1", "faces", "face/train"), "",
-             "The first 32 of the 1000 images `hw2_p1.sh` writes:", "", "![P1 samples](../eval/p1_grid.png)", "",
-             "## P2: ACGAN digits", "", budget_line(ck / CHECKPOINTS["p2"], "p2", "digits", "digits/mnistm/train"), "",
-             "```", read(ev / "p2_accuracy.txt"), "```", "",
-             "Ten images per digit, one row per digit:", "", "![P2 samples](../eval/p2_grid.png)", "",
-             "## P3: DANN", "", f"| | {heads} |", "|---|---|---|---|"]
-    for kind in ("source", "dann", "target"):
-        lines.append(f"| {UDA_KINDS[kind][0]} | " + " | ".join(accuracy_cell(ev / f"{uda_name(kind, s, t)}.txt")
-                                                          for s, t in SCENARIOS) + " |")
+    lines = [
+        "# HW2 report",
+        "",
+        f"Generated by `python3 -m app.report {runs}` from `{ev}`.",
+        "",
+        "## P1: DCGAN faces",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        f"| FID (1000 generated vs the test faces) | {result_line(ev / 'p1_fid.txt')} |",
+        f"| IS (10 splits) | {result_line(ev / 'p1_is.txt')} |",
+        "",
+        budget_line(ck / CHECKPOINTS["p1"], "p1", "faces", "face/train"),
+        "",
+        "The first 32 of the 1000 images `hw2_p1.sh` writes:",
+        "",
+        "![P1 samples](../eval/p1_grid.png)",
+        "",
+        "## P2: ACGAN digits",
+        "",
+        budget_line(ck / CHECKPOINTS["p2"], "p2", "digits", "digits/mnistm/train"),
+        "",
+        "```",
+        read(ev / "p2_accuracy.txt"),
+        "```",
+        "",
+        "Ten images per digit, one row per digit:",
+        "",
+        "![P2 samples](../eval/p2_grid.png)",
+        "",
+        "## P3: DANN",
+        "",
+        f"| | {heads} |",
+        "|---|---|---|---|",
+    ]
+    for method in ("source", "dann", "target"):
+        lines.append(
+            f"| {METHOD_LABELS[method]} | "
+            + " | ".join(accuracy_cell(ev / f"{model_name(method, s, t)}.txt") for s, t in SCENARIOS)
+            + " |"
+        )
     lines += ["", "t-SNE of the DANN features of both test sets (left: digit, right: domain):", ""]
     for s, t in SCENARIOS:
-        stem = uda_name("dann", s, t)
-        lines.append(f"![{s}2{t} digit](../eval/tsne_{stem}_class.png) ![{s}2{t} domain](../eval/tsne_{stem}_domain.png)")
-    lines += ["", "## Bonus: improved UDA", "", f"| | {heads} |", "|---|---|---|---|",
-              "| Original model (our DANN) | " + " | ".join(accuracy_cell(ev / f"{uda_name('dann', s, t)}.txt")
-                                                         for s, t in SCENARIOS) + " |",
-              "| Improved model | " + " | ".join(accuracy_cell(ev / f"{uda_name('bonus', s, t)}.txt")
-                                              for s, t in SCENARIOS) + " |",
-              "", *ordering_lines(ev), "", "t-SNE of the improved model's features:", ""]
+        stem = model_name("dann", s, t)
+        lines.append(
+            f"![{s}2{t} digit](../eval/tsne_{stem}_class.png) ![{s}2{t} domain](../eval/tsne_{stem}_domain.png)"
+        )
+    lines += [
+        "",
+        "## Bonus: improved UDA",
+        "",
+        f"| | {heads} |",
+        "|---|---|---|---|",
+        "| Original model (our DANN) | "
+        + " | ".join(accuracy_cell(ev / f"{model_name('dann', s, t)}.txt") for s, t in SCENARIOS)
+        + " |",
+        "| Improved model | "
+        + " | ".join(accuracy_cell(ev / f"{model_name('bonus', s, t)}.txt") for s, t in SCENARIOS)
+        + " |",
+        "",
+        *ordering_lines(ev),
+        "",
+        "t-SNE of the improved model's features:",
+        "",
+    ]
     for s, t in SCENARIOS:
-        stem = uda_name("bonus", s, t)
-        lines.append(f"![bonus {s}2{t} digit](../eval/tsne_{stem}_class.png) "
-                     f"![bonus {s}2{t} domain](../eval/tsne_{stem}_domain.png)")
+        stem = model_name("bonus", s, t)
+        lines.append(
+            f"![bonus {s}2{t} digit](../eval/tsne_{stem}_class.png) "
+            f"![bonus {s}2{t} domain](../eval/tsne_{stem}_domain.png)"
+        )
     lines += ["", "## Training curves", ""]
     lines += [f"![{p.stem}]({p.name})" for p in curves(ck, out)]
     path = out / "README.md"

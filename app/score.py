@@ -1,10 +1,11 @@
 """Score predictions as the course's script does: `python3 -m app.score PRED_CSV GT_CSV` prints
 `Accuracy: correct/total (percent%)`, rows matched by image_name."""
+
 import argparse
 from pathlib import Path
 
-from common.errors import run_cli
-from common.labels import score
+from common.cli import run_cli
+from common.files import score
 
 
 def main() -> None:

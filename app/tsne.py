@@ -6,6 +6,7 @@ For each checkpoint (its source and target are read from it) writes DIR/tsne_<st
 digit) and DIR/tsne_<stem>_domain.png (by domain), <stem> being the checkpoint's file stem. Agg backend, PCA
 initialisation and a fixed random state: the same figures on every run.
 """
+
 import argparse
 from pathlib import Path
 
@@ -17,11 +18,11 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from sklearn.manifold import TSNE  # noqa: E402
 
-from app.models import uda_archs  # noqa: E402
-from common.atomic_output import atomic_path  # noqa: E402
+from app.model_files import uda_archs  # noqa: E402
 from common.checkpoints import load_checkpoint  # noqa: E402
+from common.cli import UsageError, run_cli  # noqa: E402
 from common.data import load_digits  # noqa: E402
-from common.errors import UsageError, run_cli  # noqa: E402
+from common.files import atomic_path  # noqa: E402
 from common.uda.predict import classifier_from_checkpoint, features_of  # noqa: E402
 
 
@@ -66,10 +67,22 @@ def tsne_figures(data_root: Path, ckpt_path: Path, out: Path, samples: int = 100
     points = embed_2d(torch.cat(feats).numpy(), seed)
     stem = Path(ckpt_path).stem
     title = f"{stem}: {source} → {target}"
-    return [scatter(points, torch.cat(digits).numpy(), [str(i) for i in range(10)], f"{title}: digit",
-                    out / f"tsne_{stem}_class.png"),
-            scatter(points, torch.cat(domains).numpy(), [f"source ({source})", f"target ({target})"],
-                    f"{title}: domain", out / f"tsne_{stem}_domain.png")]
+    return [
+        scatter(
+            points,
+            torch.cat(digits).numpy(),
+            [str(i) for i in range(10)],
+            f"{title}: digit",
+            out / f"tsne_{stem}_class.png",
+        ),
+        scatter(
+            points,
+            torch.cat(domains).numpy(),
+            [f"source ({source})", f"target ({target})"],
+            f"{title}: domain",
+            out / f"tsne_{stem}_domain.png",
+        ),
+    ]
 
 
 def main() -> None:

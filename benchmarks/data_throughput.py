@@ -5,6 +5,7 @@
 Both read one folder of 64×64 PNGs and apply random horizontal flips; the last line is
 `ratio=<cached over plain images/s, epochs 2-3>`.
 """
+
 import argparse
 import os
 import tempfile
@@ -41,9 +42,22 @@ def main() -> None:
         write_pngs(tmp / "data", a.images)
         print(f"{a.images} PNGs of 64×64, batch {a.batch_size}, device {device}, {os.cpu_count()} CPU cores")
 
-        plain = DataLoader(datasets.ImageFolder(str(tmp / "data"), transforms.Compose([
-            transforms.RandomHorizontalFlip(), transforms.ToTensor(), transforms.Normalize((0.5,) * 3, (0.5,) * 3)])),
-            batch_size=a.batch_size, shuffle=True, num_workers=2, drop_last=True)
+        plain = DataLoader(
+            datasets.ImageFolder(
+                str(tmp / "data"),
+                transforms.Compose(
+                    [
+                        transforms.RandomHorizontalFlip(),
+                        transforms.ToTensor(),
+                        transforms.Normalize((0.5,) * 3, (0.5,) * 3),
+                    ]
+                ),
+            ),
+            batch_size=a.batch_size,
+            shuffle=True,
+            num_workers=2,
+            drop_last=True,
+        )
         plain_times = []
         for _ in range(3):
             t0 = time.perf_counter()

@@ -27,14 +27,14 @@ echo "== training speed of the defaults"
 ck="$work/ck"
 python3 -m p1_dcgan.train --data-root "$work/big" --ckpt-dir "$ck" --steps 1000 --eval-every 100000 \
   --fid-weights random --fid-samples 64 --ckpt-every 500 2>&1 | grep -v "img/s]" || true
-evaluator="$ck/$(python3 -m app.models checkpoint evaluator)"
+evaluator="$ck/$(python3 -m app.model_files checkpoint evaluator)"
 python3 -m p2_acgan.digit_classifier train --data-root "$data" --out "$evaluator" --epochs 3 | tail -1
 python3 -m p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps 1000 --eval-every 500 \
   --classifier "$evaluator" 2>&1 | grep -v "img/s]" || true
 while read -r s t _ _ <&3; do
   python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" --ckpt-dir "$ck" --epochs 4 2>&1 | tail -1
   python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" --ckpt-dir "$ck" --epochs 4 2>&1 | tail -1
-done 3< <(python3 -m app.models uda bonus)
+done 3< <(python3 -m app.model_files uda bonus)
 python3 -m benchmarks.gpu_probe speeds "$ck"
 
 echo "== determinism of the graders' outputs on CUDA"
@@ -46,9 +46,9 @@ for i in 1 2; do
   bash "$root/scripts/hw2_bonus.sh" "$data/digits/mnistm/test" mnistm "$work/bonus_$i.csv" >/dev/null
 done
 for kind in p1 p2; do
-  diff -rq "$work/${kind}_1" "$work/${kind}_2" >/dev/null && echo "$kind: two runs byte-identical" || echo "$kind: RUNS DIFFER"
+  diff -rq "$work/${kind}_1" "$work/${kind}_2" >/dev/null && echo "$method: two runs byte-identical" || echo "$method: RUNS DIFFER"
 done
 cmp -s "$work/p3_1.csv" "$work/p3_2.csv" && echo "p3: identical CSVs" || echo "p3: CSVs DIFFER"
 cmp -s "$work/bonus_1.csv" "$work/bonus_2.csv" && echo "bonus: identical CSVs" || echo "bonus: CSVs DIFFER"
-cp "$ck/$(python3 -m app.models checkpoint p1)" "$out/p1_dcgan_gpu.pt"
+cp "$ck/$(python3 -m app.model_files checkpoint p1)" "$out/p1_dcgan_gpu.pt"
 (cd "$work/p1_1" && sha256sum $(ls | head -5)) > "$out/p1_gpu_sha256.txt"

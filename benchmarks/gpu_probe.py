@@ -1,19 +1,19 @@
 """The Python steps of benchmarks/gpu_check.sh:
 
-    python3 -m benchmarks.gpu_probe device                      # torch version and GPU name
-    python3 -m benchmarks.gpu_probe face-folder DATA_ROOT OUT   # OUT/face/train: 6000 64×64 faces for throughput
-    python3 -m benchmarks.gpu_probe host-syncs FACE_ROOT        # does a P1 step make the host wait? (CUDA only)
-    python3 -m benchmarks.gpu_probe speeds CKPT_DIR             # seconds per step or epoch of each run there
+python3 -m benchmarks.gpu_probe device                      # torch version and GPU name
+python3 -m benchmarks.gpu_probe face-folder DATA_ROOT OUT   # OUT/face/train: 6000 64×64 faces for throughput
+python3 -m benchmarks.gpu_probe host-syncs FACE_ROOT        # does a P1 step make the host wait? (CUDA only)
+python3 -m benchmarks.gpu_probe speeds CKPT_DIR             # seconds per step or epoch of each run there
 """
+
 import argparse
 from pathlib import Path
 
 import torch
 from PIL import Image
 
-from common.checkpoints import read_metrics
 from common.data import TensorBatches, load_faces
-from common.training import choose_runtime
+from common.training import choose_runtime, read_metrics
 
 
 def face_folder(data: Path, out: Path, count: int = 6000) -> None:
@@ -34,8 +34,9 @@ def host_syncs(face_root: Path) -> None:
     rt = choose_runtime()
     for arch, policy in (("dcgan", ()), ("sngan", ("translation", "color", "cutout"))):
         gan = GAN.build(ARCHS, Config(data_root="", arch=arch), rt)
-        batches = TensorBatches(load_faces(face_root / "face" / "train"), None, 64, rt.device, 0, flip=True,
-                                memory_format=rt.memory_format)
+        batches = TensorBatches(
+            load_faces(face_root / "face" / "train"), None, 64, rt.device, 0, flip=True, memory_format=rt.memory_format
+        )
         for _ in range(3):  # warm-up: allocations and autotuning may sync
             train_step(gan, next(batches)[0], policy, rt)
         torch.cuda.set_sync_debug_mode("error")

@@ -8,6 +8,7 @@ Score: Fréchet distance between 1000 generated images and the MNIST-M test digi
 penultimate features of a LeNet digit classifier trained here on MNIST-M train (the Inception networks
 need a download). Last line: `ratio=<reference FID over improved FID>` (goal > 1).
 """
+
 import argparse
 import os
 import subprocess
@@ -30,8 +31,14 @@ from p2_acgan.digit_classifier import LeNet, load_classifier, train_classifier
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = {  # name -> p1_dcgan.train options
-    "reference DCGAN (report: BN discriminator, BCE, no EMA, no DiffAugment)":
-        ["--arch", "dcgan", "--ema-decay", "0", "--diffaugment", ""],
+    "reference DCGAN (report: BN discriminator, BCE, no EMA, no DiffAugment)": [
+        "--arch",
+        "dcgan",
+        "--ema-decay",
+        "0",
+        "--diffaugment",
+        "",
+    ],
     "improved default (SN discriminator, hinge, EMA, DiffAugment)": ["--arch", "sngan"],
 }
 
@@ -63,10 +70,30 @@ def main() -> None:
         fids = {}
         for name, options in MODELS.items():
             ck = tmp / name.split()[0]
-            subprocess.run([sys.executable, "-m", "p1_dcgan.train", "--data-root", str(tmp / "digits64"),
-                            "--ckpt-dir", str(ck), "--steps", str(a.steps), "--batch-size", str(a.batch_size),
-                            "--no-flip", "--eval-every", str(10 * a.steps), *options], cwd=REPO, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "FID_WEIGHTS": ""})
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "p1_dcgan.train",
+                    "--data-root",
+                    str(tmp / "digits64"),
+                    "--ckpt-dir",
+                    str(ck),
+                    "--steps",
+                    str(a.steps),
+                    "--batch-size",
+                    str(a.batch_size),
+                    "--no-flip",
+                    "--eval-every",
+                    str(10 * a.steps),
+                    *options,
+                ],
+                cwd=REPO,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, "FID_WEIGHTS": ""},
+            )
             path = ck / f"{p1_dcgan.NAME}.pt"
             fake = generate(load_checkpoint(path), path, 1000, GRADER_SEED, torch.device("cpu"))
             fids[name] = frechet_distance(lenet_stats(lenet, fake), ref_stats)

@@ -8,6 +8,7 @@ GPU, losses on logits, fused Adam, a generator EMA, and no host sync in the step
 next step while the GPU runs this one (p1_dcgan.train.train_step; tests/test_host_syncs.py).
 Last line: `ratio=<ours over reference img/s>`.
 """
+
 import argparse
 import os
 import tempfile
@@ -34,8 +35,12 @@ def sync(device):
 def reference_images_per_s(face_dir: Path, steps: int, batch: int, device: torch.device) -> float:
     with tempfile.TemporaryDirectory() as tmp:  # ImageFolder needs a class folder: link the faces into one
         (Path(tmp) / "faces").symlink_to(face_dir.resolve())
-        data = datasets.ImageFolder(tmp, transforms.Compose([
-            transforms.RandomHorizontalFlip(), transforms.ToTensor(), transforms.Normalize((0.5,) * 3, (0.5,) * 3)]))
+        data = datasets.ImageFolder(
+            tmp,
+            transforms.Compose(
+                [transforms.RandomHorizontalFlip(), transforms.ToTensor(), transforms.Normalize((0.5,) * 3, (0.5,) * 3)]
+            ),
+        )
         loader = DataLoader(data, batch_size=batch, shuffle=True, num_workers=2, drop_last=True)
         G, D = Generator().to(device), DCGANDiscriminator().to(device)
         opt_g = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
@@ -50,8 +55,9 @@ def reference_images_per_s(face_dir: Path, steps: int, batch: int, device: torch
                 x = x.to(device)
                 z = torch.randn(len(x), LATENT_DIM, device=device)
                 fake = G(z)
-                loss_d = bce(D(x), torch.ones(len(x), 1, device=device)) + \
-                    bce(D(fake.detach()), torch.zeros(len(x), 1, device=device))
+                loss_d = bce(D(x), torch.ones(len(x), 1, device=device)) + bce(
+                    D(fake.detach()), torch.zeros(len(x), 1, device=device)
+                )
                 opt_d.zero_grad()
                 loss_d.backward()
                 opt_d.step()
@@ -70,8 +76,9 @@ def ours_images_per_s(face_dir: Path, steps: int, batch: int) -> float:
     cfg = Config(data_root="", arch="dcgan", batch_size=batch, diffaugment="")
     rt = choose_runtime()
     gan = GAN.build(ARCHS, cfg, rt)
-    batches = TensorBatches(load_faces(face_dir), None, batch, rt.device, seed=0, flip=True,
-                            memory_format=rt.memory_format)
+    batches = TensorBatches(
+        load_faces(face_dir), None, batch, rt.device, seed=0, flip=True, memory_format=rt.memory_format
+    )
     for _ in range(3):
         train_step(gan, next(batches)[0], (), rt)
     sync(rt.device)

@@ -12,6 +12,7 @@ real MNIST-M test digits of that class (FD, lower is better), and the mean pairw
 generated images over that of the real ones (spread; 1 = as varied as real digits, near 0 = a collapsed class).
 Last line: `ratio=<default accuracy over reference accuracy>` with our evaluator.
 """
+
 import argparse
 import os
 import statistics
@@ -25,18 +26,20 @@ import torch
 
 import p2_acgan
 from common.checkpoints import load_checkpoint
-from common.data import load_digits
+from common.data import NUM_DIGITS, load_digits
 from common.gan import GRADER_SEED, generate_uint8, generator_from_checkpoint
 from common.images import to_signed_unit
 from common.metrics.fid import frechet_distance, gaussian_stats
-from common.training import inference_device
+from common.training import enable_deterministic_inference
 from p2_acgan.digit_classifier import load_classifier, predict, train_classifier
-from p2_acgan.model import ARCHS, NUM_CLASSES, fixed_eval_inputs
+from p2_acgan.model import ARCHS, fixed_eval_inputs
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = {
-    "reference": ("the report's ACGAN (BN discriminator, BCE, class loss on fakes, no EMA)",
-                  ["--arch", "acgan", "--ema-decay", "0", "--fake-cls-start", "0", "--cls-weight-g", "1"]),
+    "reference": (
+        "the report's ACGAN (BN discriminator, BCE, class loss on fakes, no EMA)",
+        ["--arch", "acgan", "--ema-decay", "0", "--fake-cls-start", "0", "--cls-weight-g", "1"],
+    ),
     "default": ("default (composite generator, projection discriminator, hinge, EMA)", []),
 }
 
@@ -49,10 +52,12 @@ def features(net, images_uint8: torch.Tensor) -> np.ndarray:
 def diversity(net, images: torch.Tensor, labels: torch.Tensor, real: torch.Tensor, real_labels: torch.Tensor):
     """(mean per-digit FD, mean per-digit spread) as described in the module docstring."""
     fds, spreads = [], []
-    for d in range(NUM_CLASSES):
+    for d in range(NUM_DIGITS):
         gen, ref = features(net, images[labels == d]), features(net, real[real_labels == d])
         fds.append(frechet_distance(gaussian_stats(gen), gaussian_stats(ref)))
-        spreads.append(torch.pdist(torch.from_numpy(gen)).mean().item() / torch.pdist(torch.from_numpy(ref)).mean().item())
+        spreads.append(
+            torch.pdist(torch.from_numpy(gen)).mean().item() / torch.pdist(torch.from_numpy(ref)).mean().item()
+        )
     return float(np.mean(fds)), float(np.mean(spreads))
 
 
@@ -72,7 +77,7 @@ def main() -> None:
     seeds = [int(s) for s in a.seeds.split(",")]
     course = Path(os.environ["COURSE_CLASSIFIER"]) if os.environ.get("COURSE_CLASSIFIER") else None
     real, real_labels = load_digits(a.data_root, "mnistm", "test")
-    device = inference_device()
+    device = enable_deterministic_inference()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         train_classifier(a.data_root, tmp / "lenet.pt")
@@ -88,10 +93,32 @@ def main() -> None:
             div = []
             for seed in seeds:
                 ck = tmp / f"{key}{seed}"
-                subprocess.run([sys.executable, "-m", "p2_acgan.train", "--data-root", str(a.data_root),
-                                "--ckpt-dir", str(ck), "--steps", str(a.steps), "--batch-size", str(a.batch_size),
-                                "--eval-every", "100", "--seed", str(seed), "--classifier", str(tmp / "lenet.pt"),
-                                *options], cwd=REPO, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "p2_acgan.train",
+                        "--data-root",
+                        str(a.data_root),
+                        "--ckpt-dir",
+                        str(ck),
+                        "--steps",
+                        str(a.steps),
+                        "--batch-size",
+                        str(a.batch_size),
+                        "--eval-every",
+                        "100",
+                        "--seed",
+                        str(seed),
+                        "--classifier",
+                        str(tmp / "lenet.pt"),
+                        *options,
+                    ],
+                    cwd=REPO,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
                 path = ck / f"{p2_acgan.NAME}.pt"
                 g = generator_from_checkpoint(load_checkpoint(path), path, p2_acgan.PROBLEM, ARCHS, "p2_acgan.train")
                 z, y = fixed_eval_inputs(GRADER_SEED)
@@ -99,17 +126,27 @@ def main() -> None:
                 for j, net in judges.items():
                     pred = predict(net, images)
                     acc[j].append((pred == y).float().mean().item())
-                    per_digit[j].append([(pred[y == d] == d).float().mean().item() for d in range(NUM_CLASSES)])
+                    per_digit[j].append([(pred[y == d] == d).float().mean().item() for d in range(NUM_DIGITS)])
                 div.append(diversity(judges["our evaluator"], images, y, real, real_labels))
-                print(f"  {key} seed {seed}: " + ", ".join(f"{j} {100 * acc[j][-1]:.1f}%" for j in judges)
-                      + f", FD {div[-1][0]:.2f}, spread {div[-1][1]:.2f}", flush=True)
+                print(
+                    f"  {key} seed {seed}: "
+                    + ", ".join(f"{j} {100 * acc[j][-1]:.1f}%" for j in judges)
+                    + f", FD {div[-1][0]:.2f}, spread {div[-1][1]:.2f}",
+                    flush=True,
+                )
             print(f"{title}")
             for j in judges:
                 digits = np.mean(per_digit[j], axis=0)
-                print(f"  {j}: {mean_std(acc[j])}%; per digit (mean) "
-                      + " ".join(f"{d}:{100 * v:.0f}" for d, v in enumerate(digits)) + f"; lowest {100 * digits.min():.0f}%")
-            print(f"  diversity: per-digit FD {mean_std([d[0] for d in div], 1)}, spread {mean_std([d[1] for d in div], 1, 2)}",
-                  flush=True)
+                print(
+                    f"  {j}: {mean_std(acc[j])}%; per digit (mean) "
+                    + " ".join(f"{d}:{100 * v:.0f}" for d, v in enumerate(digits))
+                    + f"; lowest {100 * digits.min():.0f}%"
+                )
+            print(
+                f"  diversity: per-digit FD {mean_std([d[0] for d in div], 1)}, "
+                f"spread {mean_std([d[1] for d in div], 1, 2)}",
+                flush=True,
+            )
             ratios[key] = statistics.mean(acc["our evaluator"])
     if len(ratios) == 2:
         print(f"ratio={ratios['default'] / max(ratios['reference'], 1e-9):.3f}")

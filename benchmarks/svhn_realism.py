@@ -4,7 +4,7 @@
 
 In a temporary tree it pairs the demo's USPS digits (from --data-root) with an SVHN domain whose training split
 is `--generated` fresh crops from app.demo_data and whose test split is all 554 real digits, then trains, as a
-user would, P3's network in three modes and scores each on 1000 other generated crops and on the real digits:
+user would, P3's network in three methods and scores each on 1000 other generated crops and on the real digits:
 
 - target-only on generated SVHN: a classifier that has only seen generated street numbers. Its accuracy on real
   digits against generated ones says how much of what it learnt carries over (1.0: indistinguishable);
@@ -13,6 +13,7 @@ user would, P3's network in three modes and scores each on 1000 other generated 
 
 No model sees a real digit in training. Last line: `ratio=<real / generated accuracy of the target-only model>`.
 """
+
 import argparse
 import os
 import shutil
@@ -26,9 +27,11 @@ import torch
 from PIL import Image
 
 from app.demo_data import svhn_images, svhn_real, write_split
-from app.models import uda_archs, uda_name
+from app.model_files import uda_archs
 from common.data import load_digits
-from common.uda.predict import accuracy, classifier_from_checkpoint
+from common.files import model_name
+from common.uda.predict import classifier_from_checkpoint
+from common.uda.training import accuracy
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -50,26 +53,53 @@ def main() -> None:
         write_split(root, "svhn", "test", [Image.fromarray(x, "RGB") for x in real], real_labels)
         generated_root = Path(tmp) / "generated_test" / "hw2_data"
         write_split(generated_root, "svhn", "test", *svhn_images(1000, rng))
-        test_sets = {"generated": load_digits(generated_root, "svhn", "test"), "real": load_digits(root, "svhn", "test")}
+        test_sets = {
+            "generated": load_digits(generated_root, "svhn", "test"),
+            "real": load_digits(root, "svhn", "test"),
+        }
 
-        print(f"USPS from {a.data_root}; SVHN train: {a.generated} generated crops; test: 1000 generated, "
-              f"{len(real)} real; {a.epochs} epochs, seed {a.seed}")
+        print(
+            f"USPS from {a.data_root}; SVHN train: {a.generated} generated crops; test: 1000 generated, "
+            f"{len(real)} real; {a.epochs} epochs, seed {a.seed}"
+        )
         print("| model | generated test | real test | real / generated |\n|---|---|---|---|")
         ratios = {}
-        for mode, title in (("target", "trained on generated SVHN"), ("source", "USPS source-only"),
-                            ("dann", "USPS → SVHN DANN")):
-            ck = Path(tmp) / mode
-            cmd = [sys.executable, "-m", "p3_dann.train", "--data-root", str(root), "--source", "usps",
-                   "--target", "svhn", "--mode", mode, "--ckpt-dir", str(ck), "--epochs", str(a.epochs),
-                   "--batch-size", str(a.batch_size), "--seed", str(a.seed)]
-            subprocess.run(cmd, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True,
-                           capture_output=True)
-            path = ck / f"{uda_name(mode, 'usps', 'svhn')}.pt"
+        for method, title in (
+            ("target", "trained on generated SVHN"),
+            ("source", "USPS source-only"),
+            ("dann", "USPS → SVHN DANN"),
+        ):
+            ck = Path(tmp) / method
+            cmd = [
+                sys.executable,
+                "-m",
+                "p3_dann.train",
+                "--data-root",
+                str(root),
+                "--source",
+                "usps",
+                "--target",
+                "svhn",
+                "--method",
+                method,
+                "--ckpt-dir",
+                str(ck),
+                "--epochs",
+                str(a.epochs),
+                "--batch-size",
+                str(a.batch_size),
+                "--seed",
+                str(a.seed),
+            ]
+            subprocess.run(cmd, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True, capture_output=True)
+            path = ck / f"{model_name(method, 'usps', 'svhn')}.pt"
             net = classifier_from_checkpoint(torch.load(path, map_location="cpu", weights_only=True), path, uda_archs())
             acc = {k: accuracy(net, x, y, torch.device("cpu")) for k, (x, y) in test_sets.items()}
-            ratios[mode] = acc["real"] / max(acc["generated"], 1e-9)
-            print(f"| {title} | {100 * acc['generated']:.1f}% | {100 * acc['real']:.1f}% | {ratios[mode]:.2f} |",
-                  flush=True)
+            ratios[method] = acc["real"] / max(acc["generated"], 1e-9)
+            print(
+                f"| {title} | {100 * acc['generated']:.1f}% | {100 * acc['real']:.1f}% | {ratios[method]:.2f} |",
+                flush=True,
+            )
     print(f"ratio={ratios['target']:.3f}")
 
 

@@ -1,7 +1,7 @@
 """Source-only, DANN, target-only and the bonus over several seeds: mean ± std of target-test accuracy.
 
     python3 -m benchmarks.uda_seeds --data-root demo_data/hw2_data [--scenarios mnistm:usps,...]
-        [--modes source,dann,target,bonus] [--seeds 0,1,2] [--epochs 6] [--jobs 1]
+        [--methods source,dann,target,bonus] [--seeds 0,1,2] [--epochs 6] [--jobs 1]
         [--p3-args "--lambda-max 0.5"] [--bonus-args "..."]
 
 Each run trains as a user would (`python3 -m p3_dann.train` / `bonus_uda.train`) with `--log-target-test`,
@@ -11,6 +11,7 @@ against the best epoch in hindsight, for both rules the trainers offer (`--selec
 accuracy on labelled training data; `--select last`), computed from the same logs. The table reports the
 checkpoints the runs served. Last line: `ratio=<min over scenarios of mean DANN / mean source-only>`.
 """
+
 import argparse
 import json
 import os
@@ -26,8 +27,7 @@ from pathlib import Path
 
 import torch
 
-from app.models import uda_name
-from common.uda.scenarios import SCENARIOS
+from common.files import SCENARIOS, model_name
 
 REPO = Path(__file__).resolve().parent.parent
 MODES = ("source", "dann", "target", "bonus")
@@ -37,7 +37,7 @@ DEFAULT_SCENARIOS = ",".join(f"{s}:{t}" for s, t in SCENARIOS)
 @dataclass
 class Run:
     scenario: tuple[str, str]
-    mode: str
+    method: str
     seed: int
     picked_epoch: int = 0
     picked: float = float("nan")  # target-test accuracy of the checkpoint the run selected
@@ -49,20 +49,38 @@ class Run:
     @property
     def name(self) -> str:
         s, t = self.scenario
-        return f"{s}2{t}_{self.mode}_seed{self.seed}"
+        return f"{s}2{t}_{self.method}_seed{self.seed}"
 
 
 def train(run: Run, a: argparse.Namespace, work: Path, threads: int) -> Run:
     s, t = run.scenario
     ck = work / run.name
-    if run.mode == "bonus":
+    if run.method == "bonus":
         module, extra = "bonus_uda.train", shlex.split(a.bonus_args)
     else:
-        module, extra = "p3_dann.train", ["--mode", run.mode, *shlex.split(a.p3_args)]
-    name = uda_name(run.mode, s, t)
-    cmd = [sys.executable, "-m", module, "--data-root", str(a.data_root), "--source", s, "--target", t,
-           "--ckpt-dir", str(ck), "--epochs", str(a.epochs), "--batch-size", str(a.batch_size),
-           "--seed", str(run.seed), "--log-target-test", *extra]
+        module, extra = "p3_dann.train", ["--method", run.method, *shlex.split(a.p3_args)]
+    name = model_name(run.method, s, t)
+    cmd = [
+        sys.executable,
+        "-m",
+        module,
+        "--data-root",
+        str(a.data_root),
+        "--source",
+        s,
+        "--target",
+        t,
+        "--ckpt-dir",
+        str(ck),
+        "--epochs",
+        str(a.epochs),
+        "--batch-size",
+        str(a.batch_size),
+        "--seed",
+        str(run.seed),
+        "--log-target-test",
+        *extra,
+    ]
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "PYTHONPATH": str(REPO)}
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
@@ -73,9 +91,17 @@ def train(run: Run, a: argparse.Namespace, work: Path, threads: int) -> Run:
     test = {r["epoch"]: r["target_test_accuracy"] for r in rows}
     val_epoch = max(rows, key=lambda r: (r["val_accuracy"], -r["epoch"]))["epoch"]  # the first best, as training keeps
     run.picked_epoch = torch.load(ck / f"{name}.pt", map_location="cpu", weights_only=True)["counters"]["epoch"]
-    run.picked, run.best, run.by_val, run.last = test[run.picked_epoch], max(test.values()), test[val_epoch], test[max(test)]
-    print(f"{run.name}: picked epoch {run.picked_epoch} {100 * run.picked:.1f}%, best {100 * run.best:.1f}%, "
-          f"last {100 * run.last:.1f}% ({run.seconds:.0f} s)", flush=True)
+    run.picked, run.best, run.by_val, run.last = (
+        test[run.picked_epoch],
+        max(test.values()),
+        test[val_epoch],
+        test[max(test)],
+    )
+    print(
+        f"{run.name}: picked epoch {run.picked_epoch} {100 * run.picked:.1f}%, best {100 * run.best:.1f}%, "
+        f"last {100 * run.last:.1f}% ({run.seconds:.0f} s)",
+        flush=True,
+    )
     return run
 
 
@@ -84,35 +110,48 @@ def mean_std(values: list[float]) -> str:
     return f"{100 * statistics.mean(values):.1f} ± {100 * std:.1f}"
 
 
-def report(runs: list[Run], scenarios: list[tuple[str, str]], modes: list[str]) -> float:
+def report(runs: list[Run], scenarios: list[tuple[str, str]], methods: list[str]) -> float:
     """Prints the tables; returns min over scenarios of mean DANN / mean source-only (nan if not both ran)."""
-    by = {(r.scenario, r.mode): [x for x in runs if (x.scenario, x.mode) == (r.scenario, r.mode)] for r in runs}
+    by = {(r.scenario, r.method): [x for x in runs if (x.scenario, x.method) == (r.scenario, r.method)] for r in runs}
     heads = [f"{s} → {t}" for s, t in scenarios]
     print("\ntarget-test accuracy of the selected checkpoint, mean ± std over seeds (%)")
-    print("| mode | " + " | ".join(heads) + " |\n|---|" + "---|" * len(scenarios))
-    for mode in modes:
-        print(f"| {mode} | " + " | ".join(mean_std([r.picked for r in by[(sc, mode)]]) for sc in scenarios) + " |")
-    print("\nper seed (%): " + "; ".join(
-        f"{mode} {s}2{t} " + "/".join(f"{100 * r.picked:.1f}" for r in by[((s, t), mode)])
-        for mode in modes for s, t in scenarios))
-    print("\nselection gap, best epoch in hindsight minus the picked one, mean over seeds (points): "
-          "validation rule (--select val) / last epoch (--select last)")
-    print("| mode | " + " | ".join(heads) + " |\n|---|" + "---|" * len(scenarios))
-    for mode in modes:
-        cells = [f"{100 * statistics.mean(r.best - r.by_val for r in by[(sc, mode)]):.1f} / "
-                 f"{100 * statistics.mean(r.best - r.last for r in by[(sc, mode)]):.1f}" for sc in scenarios]
-        print(f"| {mode} | " + " | ".join(cells) + " |")
-    if "dann" not in modes or "source" not in modes:
+    print("| method | " + " | ".join(heads) + " |\n|---|" + "---|" * len(scenarios))
+    for method in methods:
+        print(f"| {method} | " + " | ".join(mean_std([r.picked for r in by[(sc, method)]]) for sc in scenarios) + " |")
+    print(
+        "\nper seed (%): "
+        + "; ".join(
+            f"{method} {s}2{t} " + "/".join(f"{100 * r.picked:.1f}" for r in by[((s, t), method)])
+            for method in methods
+            for s, t in scenarios
+        )
+    )
+    print(
+        "\nselection gap, best epoch in hindsight minus the picked one, mean over seeds (points): "
+        "validation rule (--select val) / last epoch (--select last)"
+    )
+    print("| method | " + " | ".join(heads) + " |\n|---|" + "---|" * len(scenarios))
+    for method in methods:
+        cells = [
+            f"{100 * statistics.mean(r.best - r.by_val for r in by[(sc, method)]):.1f} / "
+            f"{100 * statistics.mean(r.best - r.last for r in by[(sc, method)]):.1f}"
+            for sc in scenarios
+        ]
+        print(f"| {method} | " + " | ".join(cells) + " |")
+    if "dann" not in methods or "source" not in methods:
         return float("nan")
-    return min(statistics.mean(r.picked for r in by[(sc, "dann")]) /
-               max(statistics.mean(r.picked for r in by[(sc, "source")]), 1e-9) for sc in scenarios)
+    return min(
+        statistics.mean(r.picked for r in by[(sc, "dann")])
+        / max(statistics.mean(r.picked for r in by[(sc, "source")]), 1e-9)
+        for sc in scenarios
+    )
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data-root", type=Path, required=True)
     p.add_argument("--scenarios", default=DEFAULT_SCENARIOS, help="comma-separated SOURCE:TARGET pairs")
-    p.add_argument("--modes", default=",".join(MODES), help=f"comma-separated from {', '.join(MODES)}")
+    p.add_argument("--methods", default=",".join(MODES), help=f"comma-separated from {', '.join(MODES)}")
     p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds")
     p.add_argument("--epochs", type=int, default=6, help="epochs per run (the demo's budget)")
     p.add_argument("--batch-size", type=int, default=64, help="images per domain per step (the demo's)")
@@ -122,19 +161,22 @@ def main() -> None:
     p.add_argument("--work", type=Path, help="keep the runs here (default: a temporary folder)")
     a = p.parse_args()
     scenarios = [tuple(x.split(":")) for x in a.scenarios.split(",")]
-    modes = [m for m in a.modes.split(",") if m]
-    if any(len(sc) != 2 for sc in scenarios) or any(m not in MODES for m in modes):
-        sys.exit(f"error: --scenarios takes SOURCE:TARGET pairs and --modes names from {', '.join(MODES)}")
+    methods = [m for m in a.methods.split(",") if m]
+    if any(len(sc) != 2 for sc in scenarios) or any(m not in MODES for m in methods):
+        sys.exit(f"error: --scenarios takes SOURCE:TARGET pairs and --methods names from {', '.join(MODES)}")
     seeds = [int(x) for x in a.seeds.split(",")]
-    runs = [Run(sc, m, k) for sc in scenarios for m in modes for k in seeds]
+    runs = [Run(sc, m, k) for sc in scenarios for m in methods for k in seeds]
     threads = max(1, (os.cpu_count() or 1) // a.jobs)
-    print(f"{len(runs)} runs: {a.epochs} epochs, batch {a.batch_size}, {a.jobs} at a time with {threads} thread(s); "
-          f"p3 args {a.p3_args!r}, bonus args {a.bonus_args!r}", flush=True)
+    print(
+        f"{len(runs)} runs: {a.epochs} epochs, batch {a.batch_size}, {a.jobs} at a time with {threads} thread(s); "
+        f"p3 args {a.p3_args!r}, bonus args {a.bonus_args!r}",
+        flush=True,
+    )
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(a.jobs) as pool:
         work = a.work or Path(tmp)
         done = list(pool.map(lambda r: train(r, a, work, threads), runs))
-    ratio = report(done, scenarios, modes)
+    ratio = report(done, scenarios, methods)
     print(f"\n{len(done)} runs in {time.perf_counter() - t0:.0f} s wall-clock")
     print(f"ratio={ratio:.3f}")
 

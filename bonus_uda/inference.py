@@ -4,14 +4,14 @@
 DOMAIN names the target: usps -> HW2_CKPT_DIR/bonus_mnistm2usps.pt, mnistm -> bonus_svhn2mnistm.pt, svhn ->
 bonus_usps2svhn.pt.
 """
-from bonus_uda import PROBLEM
+
 from bonus_uda.model import ARCHS
-from common.errors import run_cli
+from common.cli import run_cli
 from common.uda.predict import predict_for_graders
 
 
 def main() -> None:
-    predict_for_graders(PROBLEM, ARCHS, trainer="bonus_uda.train", description=__doc__.splitlines()[0])
+    predict_for_graders("bonus", ARCHS, trainer="bonus_uda.train", description=__doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

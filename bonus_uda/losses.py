@@ -1,6 +1,7 @@
 """Losses of the bonus method (VADA, Shu et al., "A DIRT-T Approach to Unsupervised Domain Adaptation",
 2018): conditional entropy on the target and virtual adversarial training on both domains."""
-from typing import Callable
+
+from collections.abc import Callable
 
 import torch
 
@@ -33,8 +34,14 @@ def _kl(p_log: torch.Tensor, q_log: torch.Tensor) -> torch.Tensor:
     return (p_log.exp() * (p_log - q_log)).sum(dim=1).mean()
 
 
-def vat_perturbation(classify: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor,
-                     log_probs: torch.Tensor, eps: float, xi: float = 1.0, iterations: int = 1) -> torch.Tensor:
+def vat_perturbation(
+    classify: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    log_probs: torch.Tensor,
+    eps: float,
+    xi: float = 1.0,
+    iterations: int = 1,
+) -> torch.Tensor:
     """The perturbation r, ||r||₂ = eps per image, that most changes the prediction (power iteration on
     the KL divergence's Hessian, Miyato et al. 2018). The probe step xi is large enough that float32
     gradients of the KL do not vanish, small against the ~50 L2 norm of a 28×28×3 image."""
@@ -46,8 +53,9 @@ def vat_perturbation(classify: Callable[[torch.Tensor], torch.Tensor], x: torch.
     return eps * d
 
 
-def vat_loss(classify: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, log_probs: torch.Tensor,
-             eps: float) -> torch.Tensor:
+def vat_loss(
+    classify: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, log_probs: torch.Tensor, eps: float
+) -> torch.Tensor:
     """KL(p(y|x) || p(y|x + r_adv)): the prediction should not change within an eps-ball (local Lipschitz)."""
     r = vat_perturbation(classify, x, log_probs, eps)
     return _kl(log_probs.detach(), classify(x + r))

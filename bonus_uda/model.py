@@ -5,11 +5,15 @@ separate grayscale USPS, coloured MNIST-M and SVHN before any weight sees them.
 
     python3 -m bonus_uda.model [--arch NAME]     # its layer table, as in the report
 """
+
 import torch
 from torch import nn
 
-from common.training import print_tables
-from common.uda.network import DomainAdversarialNet, LocalContrastNorm, head
+from common.data import DIGIT_SIZE, NUM_DIGITS
+from common.files import UDA_METHODS
+from common.uda.training import DomainAdversarialNet, LocalContrastNorm, head
+
+PROBLEM = UDA_METHODS["bonus"]  # checkpoints bonus_<S>2<T>.pt, what hw2_bonus.sh serves
 
 
 class ShallowUDA(DomainAdversarialNet):
@@ -20,10 +24,21 @@ class ShallowUDA(DomainAdversarialNet):
         super().__init__()
         self.prep = prep or nn.Identity()  # parameter-free
         self.features = nn.Sequential(
-            nn.Conv2d(3, 64, 5), nn.BatchNorm2d(64), nn.MaxPool2d(2), nn.ReLU(True),  # 24 -> 12
-            nn.Conv2d(64, 50, 5), nn.BatchNorm2d(50), nn.MaxPool2d(2), nn.ReLU(True), nn.Flatten(),  # 50*4*4
-            nn.Linear(800, 512), nn.BatchNorm1d(512), nn.Dropout(0.5), nn.ReLU(True))
-        self.class_head = head(512, 10)
+            nn.Conv2d(3, 64, 5),
+            nn.BatchNorm2d(64),
+            nn.MaxPool2d(2),
+            nn.ReLU(True),  # 24 -> 12
+            nn.Conv2d(64, 50, 5),
+            nn.BatchNorm2d(50),
+            nn.MaxPool2d(2),
+            nn.ReLU(True),
+            nn.Flatten(),  # 50*4*4
+            nn.Linear(800, 512),
+            nn.BatchNorm1d(512),
+            nn.Dropout(0.5),
+            nn.ReLU(True),
+        )
+        self.class_head = head(512, NUM_DIGITS)
         self.domain_head = head(512, 2)
 
 
@@ -31,4 +46,11 @@ ARCHS = {"report": lambda: ShallowUDA(), "report_lcn": lambda: ShallowUDA(LocalC
 
 
 if __name__ == "__main__":
-    print_tables({name: [("Bonus model", make, lambda: (torch.zeros(2, 3, 28, 28),))] for name, make in ARCHS.items()})
+    from common.layer_tables import print_tables
+
+    print_tables(
+        {
+            name: [("Bonus model", make, lambda: (torch.zeros(2, 3, DIGIT_SIZE, DIGIT_SIZE),))]
+            for name, make in ARCHS.items()
+        }
+    )

@@ -1,46 +1,46 @@
-"""Checkpoints and run folders.
+"""Checkpoints: one dict written atomically and read back with `weights_only=True`, never unpickling objects.
 
-Every checkpoint is one dict written atomically and read back with `weights_only=True` (never unpickling arbitrary
-objects). Every trainer writes two kinds, with one layout:
+Every trainer writes two kinds, both starting with one header, {"problem", "name", "arch", "config"}
+(`CheckpointHeader`, built once per run):
 
-- the served checkpoint, DIR/<name>.pt: {"problem", "name", "arch", "weights", "counters", "config", "finished"},
-  what the graders' scripts load from ${HW2_CKPT_DIR:-<repository>/checkpoints}; "finished" turns true when its run
-  has trained its whole budget, so that `make demo` and the train_*.sh scripts reuse only such files;
-- DIR/runs/<name>/NNNNN/latest.pt: {"problem", "name", "arch", "states", "counters", "config", "rng"}, what
-  --resume continues from, beside config.json and metrics.jsonl.
+- the served checkpoint, DIR/<name>.pt: the header and {"weights", "counters", "finished"}, what the graders'
+  scripts load from ${HW2_CKPT_DIR:-<repository>/checkpoints}; "finished" turns true when its run has trained its
+  whole budget, so that `make demo` and the train_*.sh scripts reuse only such files;
+- DIR/runs/<name>/NNNNN/latest.pt: the header and {"states", "counters", "rng"}, what --resume continues from
+  (common/training.py: Run).
 """
-import dataclasses
+
 import errno
-import json
 import os
 import pickle
 import pickletools
 import re
-import time
 import warnings
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
+from torch import nn
 
-from common.atomic_output import atomic_path, write_text
-from common.errors import TrainingDiverged, UsageError
-from common.training import rng_state, set_rng_state
+from common.cli import UsageError
+from common.files import atomic_path
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def atomic_save(obj: dict, path: Path) -> None:
     """A crash mid-save leaves the old file intact, and concurrent writers never publish a torn file."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        torch.save(obj, f)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 # What torch's own checkpoints reference; anything else in a checkpoint's pickle is an object to refuse.
-_PLAIN = re.compile(r"(torch|collections\.OrderedDict|_codecs\.encode|builtins\.(set|frozenset|bytearray|slice|complex))\b")
+_PLAIN = re.compile(
+    r"(torch|collections\.OrderedDict|_codecs\.encode|builtins\.(set|frozenset|bytearray|slice|complex))\b"
+)
 
 
 def _pickled_globals(path: Path) -> list[str]:
@@ -68,8 +68,10 @@ def _unpickling_reason(path: Path) -> str:
     except Exception:  # not a pickle we can walk: damaged, or not a checkpoint at all
         objects = []
     if objects:
-        return (f"it holds objects other than tensors and plain data ({', '.join(objects[:3])}"
-                f"{', …' if len(objects) > 3 else ''}), refused for safety")
+        return (
+            f"it holds objects other than tensors and plain data ({', '.join(objects[:3])}"
+            f"{', …' if len(objects) > 3 else ''}), refused for safety"
+        )
     return "it is damaged or not a PyTorch checkpoint"
 
 
@@ -109,8 +111,10 @@ def load_checkpoint(path: Path, trained_by: str = "") -> dict:
     except pickle.UnpicklingError:
         raise UsageError(f"cannot load checkpoint {path}: {_unpickling_reason(path)}") from None
     except Exception as e:  # random bytes can break the unpickler in any of a dozen ways; all mean "not a checkpoint"
-        raise UsageError(f"cannot load checkpoint {path}: it is damaged or not a PyTorch checkpoint "
-                         f"({str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__})") from None
+        raise UsageError(
+            f"cannot load checkpoint {path}: it is damaged or not a PyTorch checkpoint "
+            f"({str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__})"
+        ) from None
     if not isinstance(ckpt, dict):
         raise UsageError(f"checkpoint {path} does not hold a dict")
     return ckpt
@@ -126,17 +130,39 @@ def served_weights(ckpt: dict, path: Path, problem: str, archs: dict, trained_by
     architecture `archs` does not name is refused with one line (`trained_by`: the command that makes one)."""
     if ckpt.get("problem") != problem:
         written_by = ckpt["problem"] if isinstance(ckpt.get("problem"), str) else "something else"
-        raise UsageError(f"checkpoint {path} is not a {problem} checkpoint (it was written by {written_by}); "
-                         f"train one with: {trained_by}")
+        raise UsageError(
+            f"checkpoint {path} is not a {problem} checkpoint (it was written by {written_by}); "
+            f"train one with: {trained_by}"
+        )
     if ckpt.get("arch") not in archs or "weights" not in ckpt:
-        raise UsageError(f"checkpoint {path} names architecture {ckpt.get('arch')!r}, which {problem} does not have "
-                         f"({', '.join(archs)})")
+        raise UsageError(
+            f"checkpoint {path} names architecture {ckpt.get('arch')!r}, which {problem} does not have "
+            f"({', '.join(archs)})"
+        )
     return ckpt["arch"], ckpt["weights"]
 
 
-def save_served(path: Path, problem: str, name: str, arch: str, weights: dict, counters: dict, cfg) -> None:
-    atomic_save({"problem": problem, "name": name, "arch": arch, "weights": weights, "counters": counters,
-                 "config": dataclasses.asdict(cfg), "finished": False}, path)
+class CheckpointHeader(NamedTuple):
+    """What every checkpoint of a run starts with, built once per run: the problem (p1, p2, p3, bonus), the model's
+    name (its file stem), the architecture and the run's options."""
+
+    problem: str
+    name: str
+    arch: str
+    config: dict
+
+
+def save_served(path: Path, header: CheckpointHeader, weights: dict, counters: dict) -> None:
+    atomic_save({**header._asdict(), "weights": weights, "counters": counters, "finished": False}, path)
+
+
+def load_weights(net: nn.Module, weights: dict, path: Path, problem: str, arch: str) -> nn.Module:
+    """`net` with a served checkpoint's weights; weights of another shape are one line, not a traceback."""
+    try:
+        net.load_state_dict(weights)
+    except RuntimeError:
+        raise UsageError(f"checkpoint {path}: its weights do not fit the {problem} architecture {arch!r}") from None
+    return net
 
 
 def mark_finished(path: Path) -> None:
@@ -158,106 +184,3 @@ def run_status(path: Path) -> str:
     except UsageError:
         return "unreadable"
     return "finished" if ckpt.get("finished") is True else "unfinished"
-
-
-# --- run folders -----------------------------------------------------------------------------------------------
-
-def new_run_dir(base: Path) -> Path:
-    """Create base/00000, base/00001, ...: the next free number, never another run's folder."""
-    base = Path(base)
-    base.mkdir(parents=True, exist_ok=True)
-    taken = [int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit()]
-    number = max(taken, default=-1) + 1
-    while True:
-        run = base / f"{number:05d}"
-        try:
-            run.mkdir()
-            return run
-        except FileExistsError:  # another process took it first
-            number += 1
-
-
-def latest_run_dir(base: Path, needs: str) -> Path | None:
-    """The highest-numbered run folder of `base` that holds the file `needs` (for --resume)."""
-    base = Path(base)
-    if not base.is_dir():
-        return None
-    runs = sorted((p for p in base.iterdir() if p.name.isdigit() and (p / needs).exists()), key=lambda p: int(p.name))
-    return runs[-1] if runs else None
-
-
-def start_or_resume(ckpt_dir: Path, name: str, cfg) -> tuple[Path, dict | None]:
-    """A fresh numbered folder ckpt_dir/runs/<name>/NNNNN with config.json, or with --resume the latest such folder
-    holding latest.pt, together with that checkpoint."""
-    base = Path(ckpt_dir) / "runs" / name
-    if cfg.resume:
-        run = latest_run_dir(base, "latest.pt")
-        if run is None:
-            raise UsageError(f"--resume: no run with a latest.pt under {base}")
-        print(f"resuming {run}", flush=True)
-        return run, load_checkpoint(run / "latest.pt")
-    run = new_run_dir(base)
-    write_text(run / "config.json", json.dumps(dataclasses.asdict(cfg), indent=2, sort_keys=True) + "\n")
-    print(f"run folder {run}", flush=True)
-    return run, None
-
-
-def save_latest(run_dir: Path, problem: str, name: str, arch: str, states: dict, counters: dict, cfg) -> None:
-    """run_dir/latest.pt: the state --resume continues from (`states`: key -> object with state_dict(); models,
-    optimizers, data streams), the counters, and the random generators' state, so that the continued run draws
-    what the uninterrupted one would."""
-    atomic_save({"problem": problem, "name": name, "arch": arch,
-                 "states": {k: v.state_dict() for k, v in states.items() if v is not None},
-                 "counters": counters, "config": dataclasses.asdict(cfg), "rng": rng_state()},
-                Path(run_dir) / "latest.pt")
-
-
-def restore(ckpt: dict, run_dir: Path, states: dict) -> dict:
-    """Resume: load each object's state from latest.pt and the random generators', and return the counters. A
-    latest.pt that does not fit this run's options (another architecture, say) is one line, not a traceback."""
-    try:
-        for key, obj in states.items():
-            if obj is not None:
-                obj.load_state_dict(ckpt["states"][key])
-        set_rng_state(ckpt["rng"])
-        return ckpt["counters"]
-    except (KeyError, RuntimeError, ValueError, TypeError) as e:
-        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise UsageError(f"--resume: {Path(run_dir) / 'latest.pt'} does not fit this run's options ({reason[:200]}); "
-                         "resume with the options in its config.json, or start a new run") from None
-
-
-def stop_here(position: int, stop_after: int | None, unit: str) -> bool:
-    """Whether --stop-after-<unit> interrupts the run here (after its checkpoint); says so if it does."""
-    if position != stop_after:
-        return False
-    print(f"stopped after {unit} {position} as asked; --resume continues", flush=True)
-    return True
-
-
-def diverged(run_dir: Path, when: str) -> TrainingDiverged:
-    """The error for a NaN or infinite loss, naming the checkpoint to resume from only when there is one."""
-    latest = Path(run_dir) / "latest.pt"
-    if latest.exists():
-        return TrainingDiverged(f"a loss became NaN or Inf {when}; the last good checkpoint is {latest} "
-                                "(--resume continues from it; a lower learning rate may help)")
-    return TrainingDiverged(f"a loss became NaN or Inf {when}, before any checkpoint was saved; "
-                            "lower the learning rate and start again")
-
-
-class MetricsLog:
-    """Append one JSON object per line to run_dir/metrics.jsonl, flushed at once so a crash loses nothing."""
-
-    def __init__(self, run_dir: Path):
-        self.path = Path(run_dir) / "metrics.jsonl"
-
-    def log(self, **values) -> None:
-        values = {"time": round(time.time(), 3), **values}
-        with open(self.path, "a") as f:
-            f.write(json.dumps(values) + "\n")
-
-
-def read_metrics(run_dir: Path) -> list[dict]:
-    """The rows of run_dir/metrics.jsonl (none if it is missing)."""
-    path = Path(run_dir) / "metrics.jsonl"
-    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []

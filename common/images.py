@@ -1,20 +1,20 @@
 """Image files and image tensors: reading any image file as RGB at a square size, decoding whole folders once
 into a uint8 tensor cached on disk, the two pixel encodings (uint8 on disk, float [-1, 1] in every network), and
 writing PNGs: the graders' folders (all files or none) and tiled sample grids."""
+
 import hashlib
 import os
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
-from common.atomic_output import atomic_folder, atomic_path
-from common.checkpoints import atomic_save
-from common.errors import UsageError, os_error_line, warn_once
+from common.cli import UsageError, os_error_line, warn_once
+from common.files import atomic_folder, atomic_path
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
 
@@ -43,8 +43,10 @@ def read_rgb(path: Path, size: int) -> np.ndarray:
                 im = im.resize((size, size), Image.BILINEAR)  # PIL antialiases when shrinking
             return np.array(im, dtype=np.uint8)
     except Image.DecompressionBombError:
-        raise UsageError(f"cannot read image {path}: it is too large to be a digit or a face "
-                         f"(over {Image.MAX_IMAGE_PIXELS * 2:,} pixels)") from None
+        raise UsageError(
+            f"cannot read image {path}: it is too large to be a digit or a face "
+            f"(over {Image.MAX_IMAGE_PIXELS * 2:,} pixels)"
+        ) from None
     except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as e:
         raise UsageError(f"cannot read image {path}: {e}") from None
 
@@ -81,14 +83,18 @@ def list_images(folder: Path, what: str = "image folder") -> list[Path]:
             images.append(p)
     if skipped:
         names = ", ".join(ascii(n)[1:-1] if not n.isprintable() else n for n in skipped[:5])
-        print(f"warning: skipped {len(skipped)} file(s) in {folder} that are not images: {names}"
-              f"{', …' if len(skipped) > 5 else ''}", file=sys.stderr)
+        print(
+            f"warning: skipped {len(skipped)} file(s) in {folder} that are not images: {names}"
+            f"{', …' if len(skipped) > 5 else ''}",
+            file=sys.stderr,
+        )
     if not images:
         raise UsageError(f"{what} {folder} holds no images")
     return images
 
 
 # --- pixels ------------------------------------------------------------------------------------------------
+
 
 def to_signed_unit(images: torch.Tensor) -> torch.Tensor:
     """uint8 [0, 255] -> float [-1, 1] (Normalize(0.5, 0.5))."""
@@ -101,6 +107,7 @@ def to_uint8(x: torch.Tensor) -> torch.Tensor:
 
 
 # --- whole folders, decoded once and cached ---------------------------------------------------------------
+
 
 def cache_dir() -> Path:
     """${HW2_CACHE_DIR:-~/.cache/hw2}: decoded data sets and FID reference statistics."""
@@ -154,7 +161,8 @@ def cached_decode(paths: list[Path], size: int) -> torch.Tensor:
     images = decode_images(paths, size)
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        atomic_save({"images": images}, file)
+        with atomic_path(file) as tmp:
+            torch.save({"images": images}, tmp)
     except OSError as e:  # the cache only saves time: an unwritable cache folder must not stop the run
         warn_once("image cache", f"not caching decoded images ({os_error_line(e)})")
     return images
@@ -162,16 +170,18 @@ def cached_decode(paths: list[Path], size: int) -> torch.Tensor:
 
 # --- folders in batches, as the metrics read them --------------------------------------------------------------
 
+
 def folder_batches(folder: Path, batch_size: int) -> Iterator[torch.Tensor]:
     """uint8 (B, 3, H, W) batches of every image of `folder` in sorted order, at the first image's size."""
     files = list_images(folder)
     size = read_size(files[0])
     for i in range(0, len(files), batch_size):
-        chunk = np.stack([read_rgb(p, size) for p in files[i:i + batch_size]])
+        chunk = np.stack([read_rgb(p, size) for p in files[i : i + batch_size]])
         yield torch.from_numpy(chunk).permute(0, 3, 1, 2)
 
 
 # --- writing PNGs ------------------------------------------------------------------------------------------
+
 
 def save_pngs(images: torch.Tensor, names: list[str], out_dir: Path) -> None:
     """Write uint8 (N, 3, H, W) images as RGB PNGs named `names` into out_dir (created if missing)."""

@@ -1,19 +1,28 @@
-"""What every trainer sets up once at the top: the device, precision and memory format (loops then have no device
-branches), seeds and the random state a resumed run needs, an EMA of the weights, a progress bar; and the
-deterministic device of the graders' scripts, and the report's layer tables."""
-import argparse
+"""How every trainer runs: the device, precision and memory format set once (loops then have no device branches),
+seeds and the random state a resumed run needs, an EMA of the weights, work in batches, and `Run`, the one run
+lifecycle of the four trainers (run folder, --resume, progress, metrics log, checkpoints, stop, finish); and the
+deterministic set-up of the graders' scripts."""
+
 import contextlib
 import copy
+import dataclasses
 import itertools
+import json
 import os
 import random
 import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 from tqdm import tqdm
+
+from common.checkpoints import CheckpointHeader, atomic_save, load_checkpoint, mark_finished, save_served
+from common.cli import TrainingDiverged, UsageError, print_config
+from common.files import write_text
 
 
 @dataclass
@@ -34,7 +43,9 @@ class Runtime:
 
 def choose_runtime(precision: str = "auto", device: str = "auto") -> Runtime:
     """`auto` picks CUDA with bf16 autocast and channels_last when a GPU exists, else CPU fp32."""
-    dev = torch.device("cuda" if device == "auto" and torch.cuda.is_available() else ("cpu" if device == "auto" else device))
+    dev = torch.device(
+        "cuda" if device == "auto" and torch.cuda.is_available() else ("cpu" if device == "auto" else device)
+    )
     if precision == "auto":
         precision = "bf16" if dev.type == "cuda" else "fp32"
     dtype = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}[precision]
@@ -46,10 +57,10 @@ def choose_runtime(precision: str = "auto", device: str = "auto") -> Runtime:
     return Runtime(dev, dtype, fmt)
 
 
-def inference_device() -> torch.device:
-    """The device for the graders' scripts, with deterministic kernels: cuDNN may otherwise pick a
-    different (non-deterministic) transposed-convolution algorithm per run, and the graders need the
-    same images and predictions every time."""
+def enable_deterministic_inference() -> torch.device:
+    """Switch torch to deterministic kernels for the graders' scripts and return their device: cuDNN may otherwise
+    pick a different (non-deterministic) transposed-convolution algorithm per run, and the graders need the same
+    images and predictions every time."""
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS, set before CUDA starts
     torch.backends.cudnn.benchmark = False
     torch.backends.cudnn.deterministic = True
@@ -58,6 +69,7 @@ def inference_device() -> torch.device:
 
 
 # --- seeds and random state ------------------------------------------------------------------------------------
+
 
 def seed_everything(seed: int) -> None:
     random.seed(seed)
@@ -92,6 +104,7 @@ def set_rng_state(state: dict) -> None:
 
 # --- an exponential moving average of the weights --------------------------------------------------------------
 
+
 class EMA(nn.Module):
     """EMA copy of `model` in `.module`; call `.update(model)` after each optimizer step.
 
@@ -114,8 +127,11 @@ class EMA(nn.Module):
 
     @torch.no_grad()
     def update(self, model: nn.Module) -> None:
-        pairs = zip(itertools.chain(self.module.parameters(), self.module.buffers()),
-                    itertools.chain(model.parameters(), model.buffers()), strict=True)
+        pairs = zip(
+            itertools.chain(self.module.parameters(), self.module.buffers()),
+            itertools.chain(model.parameters(), model.buffers()),
+            strict=True,
+        )
         floats, ints = [], []
         for averaged, current in pairs:
             (floats if averaged.is_floating_point() else ints).append((averaged, current))
@@ -129,55 +145,205 @@ class EMA(nn.Module):
         self.n_averaged += 1
 
 
+@torch.no_grad()
+def batched(fn, *tensors: torch.Tensor, batch_size: int, device: torch.device) -> torch.Tensor:
+    """`fn` over slices of `batch_size` rows of `tensors` (moved to `device`), its results concatenated on the CPU:
+    how every model here generates, classifies or embeds a large set."""
+    return torch.cat(
+        [fn(*(t[i : i + batch_size].to(device) for t in tensors)).cpu() for i in range(0, len(tensors[0]), batch_size)]
+    )
+
+
 def image_progress(total_images: int, desc: str, initial: int = 0) -> tqdm:
     """A progress line counted in images, so its rate reads as images/s."""
-    return tqdm(total=total_images, initial=initial, desc=desc, unit="img", unit_scale=True,
-                dynamic_ncols=True, mininterval=1.0 if sys.stderr.isatty() else 10.0, file=sys.stderr)
+    return tqdm(
+        total=total_images,
+        initial=initial,
+        desc=desc,
+        unit="img",
+        unit_scale=True,
+        dynamic_ncols=True,
+        mininterval=1.0 if sys.stderr.isatty() else 10.0,
+        file=sys.stderr,
+    )
 
 
-# --- layer tables like the report's -----------------------------------------------------------------------------
-
-def layer_rows(model: nn.Module, *inputs: torch.Tensor) -> list[tuple[str, tuple, int]]:
-    """(name like 'Conv2d-1', output shape with batch -1, own parameter count) for every leaf call, in call order
-    (torchsummary's format), from forward hooks on one dummy batch."""
-    rows, hooks = [], []
-
-    def hook(module, _inp, out):
-        out = out[0] if isinstance(out, (tuple, list)) else out
-        name = f"{type(module).__name__}-{len(rows) + 1}"
-        rows.append((name, (-1, *out.shape[1:]), sum(p.numel() for p in module.parameters(recurse=False))))
-
-    for m in model.modules():
-        if not list(m.children()):
-            hooks.append(m.register_forward_hook(hook))
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
-        model(*inputs)
-    model.train(was_training)
-    for h in hooks:
-        h.remove()
-    return rows
+# --- run folders and the run lifecycle -------------------------------------------------------------------------
 
 
-def format_table(title: str, rows: list[tuple[str, tuple, int]], model: nn.Module) -> str:
-    line = "=" * 64
-    out = [title, f"{'Layer (type)':<28}{'Output Shape':<24}{'Param #':>12}", line]
-    out += [f"{n:<28}{str(list(s)):<24}{p:>12,}" for n, s, p in rows]
-    total = sum(p.numel() for p in model.parameters())
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    out += [line, f"Total params: {total:,}", f"Trainable params: {trainable:,}", ""]
-    return "\n".join(out)
+def new_run_dir(base: Path) -> Path:
+    """Create base/00000, base/00001, ...: the next free number, never another run's folder."""
+    base = Path(base)
+    base.mkdir(parents=True, exist_ok=True)
+    taken = [int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit()]
+    number = max(taken, default=-1) + 1
+    while True:
+        run = base / f"{number:05d}"
+        try:
+            run.mkdir()
+            return run
+        except FileExistsError:  # another process took it first
+            number += 1
 
 
-def print_tables(tables: dict, argv: list[str] | None = None) -> None:
-    """The command line of a model file (`python3 -m p1_dcgan.model --arch NAME`): that architecture's tables.
+def latest_run_dir(base: Path, needs: str) -> Path | None:
+    """The highest-numbered run folder of `base` that holds the file `needs` (latest.pt for --resume)."""
+    base = Path(base)
+    if not base.is_dir():
+        return None
+    runs = sorted((p for p in base.iterdir() if p.name.isdigit() and (p / needs).exists()), key=lambda p: int(p.name))
+    return runs[-1] if runs else None
 
-    tables: {arch: [(title, build_model, example_inputs), ...]}, builders and inputs as zero-argument callables.
+
+def read_metrics(run_dir: Path) -> list[dict]:
+    """The rows of run_dir/metrics.jsonl (none if it is missing)."""
+    path = Path(run_dir) / "metrics.jsonl"
+    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
+
+
+def divergence_error(run_dir: Path, when: str) -> TrainingDiverged:
+    """The error for a NaN or infinite loss, naming the checkpoint to resume from only when there is one."""
+    latest = Path(run_dir) / "latest.pt"
+    if latest.exists():
+        return TrainingDiverged(
+            f"a loss became NaN or Inf {when}; the last good checkpoint is {latest} "
+            "(--resume continues from it; a lower learning rate may help)"
+        )
+    return TrainingDiverged(
+        f"a loss became NaN or Inf {when}, before any checkpoint was saved; lower the learning rate and start again"
+    )
+
+
+class Run:
+    """One training run, the same for all four trainers, around the loop each train.py writes out:
+
+        with Run(cfg, PROBLEM, name, unit="step", total=cfg.steps, precision=...) as run:  # config, runtime, seed
+            ... data, networks and optimizers on run.rt.device; states = {key: object with state_dict()} ...
+            for step in range(run.start(states, images_per_step=...), cfg.steps + 1):  # a new run folder, or --resume
+                run.add_losses(train_step(...))  # summed on the device: no host read per step
+                ... now and then: run.log_losses(step, **metrics); run.save(step, counters, served=weights)
+                if run.stop_here(step):  # --stop-after-step: as an interrupted run would
+                    break
+
+    The unit is a step (P1, P2) or an epoch (P3, the bonus). `save` writes runs/<name>/NNNNN/latest.pt and, when
+    given weights, the served checkpoint <ckpt_dir>/<name>.pt, which leaving the `with` block marks finished once
+    the run has saved its last unit (common/files.py). Losses that went NaN or Inf stop the run with one line at the
+    next log or save, before anything is written.
     """
-    p = argparse.ArgumentParser(description="Print the layer table of an architecture.")
-    p.add_argument("--arch", choices=list(tables), default=list(tables)[0])
-    arch = p.parse_args(argv).arch
-    for title, build, inputs in tables[arch]:
-        model = build()
-        print(format_table(f"{title} ({arch})", layer_rows(model, *inputs()), model))
+
+    def __init__(self, cfg, problem: str, name: str, unit: str, total: int, precision: str = "fp32"):
+        print_config(cfg)
+        self.rt = choose_runtime(precision)
+        seed_everything(cfg.seed)
+        self.cfg, self.unit, self.total = cfg, unit, total
+        self.header = CheckpointHeader(problem, name, cfg.arch, dataclasses.asdict(cfg))
+        self.served_path = Path(cfg.ckpt_dir) / f"{name}.pt"
+        self.counters: dict = {}  # what the last save recorded (or --resume restored): {unit: n, ...}
+        self.position, self.bar, self._sums, self._summed = 0, None, None, 0
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, error, *_) -> None:
+        if self.bar is not None:  # closed before any error line, which then starts a line of its own
+            self.bar.close()
+        if error is None and self.position == self.total:  # not after --stop-after-<unit>
+            mark_finished(self.served_path)
+            counters = ", ".join(f"{k} {v:.4g}" for k, v in self.counters.items() if k != self.unit)
+            print(f"done: {self.served_path} ({self.unit} {self.position}{'; ' + counters if counters else ''})")
+
+    def start(self, states: dict, images_per_step: int, steps_per_unit: int = 1) -> int:
+        """Open a new run folder with config.json, or with --resume the latest one holding latest.pt, restoring
+        `states`, the counters and the random generators from it; returns the first unit to train."""
+        base = Path(self.cfg.ckpt_dir) / "runs" / self.header.name
+        ckpt = None
+        if self.cfg.resume:
+            self.dir = latest_run_dir(base, "latest.pt")
+            if self.dir is None:
+                raise UsageError(f"--resume: no run with a latest.pt under {base}")
+            print(f"resuming {self.dir}", flush=True)
+            ckpt = load_checkpoint(self.dir / "latest.pt")
+        else:
+            self.dir = new_run_dir(base)
+            write_text(self.dir / "config.json", json.dumps(self.header.config, indent=2, sort_keys=True) + "\n")
+            print(f"run folder {self.dir}", flush=True)
+        self.states = states
+        if ckpt is not None:
+            self.counters = self._restore(ckpt)
+            self.position = self.counters[self.unit]
+        self.images_per_step = images_per_step
+        per_unit = images_per_step * steps_per_unit
+        self.bar = image_progress(self.total * per_unit, self.header.name, initial=self.position * per_unit)
+        return self.position + 1
+
+    @property
+    def resumed(self) -> bool:
+        return bool(self.counters)
+
+    def _restore(self, ckpt: dict) -> dict:
+        """A latest.pt that does not fit this run's options (another architecture, say) is one line."""
+        try:
+            for key, obj in self.states.items():
+                if obj is not None:
+                    obj.load_state_dict(ckpt["states"][key])
+            set_rng_state(ckpt["rng"])
+            return ckpt["counters"]
+        except (KeyError, RuntimeError, ValueError, TypeError) as e:
+            reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise UsageError(
+                f"--resume: {self.dir / 'latest.pt'} does not fit this run's options ({reason[:200]}); "
+                "resume with the options in its config.json, or start a new run"
+            ) from None
+
+    def add_losses(self, losses: dict[str, torch.Tensor]) -> None:
+        """Add one step's losses to the sums on the device, and its images to the progress line."""
+        values = torch.stack([v.detach().float() for v in losses.values()])
+        self._names = list(losses)
+        self._sums = values if self._sums is None else self._sums + values
+        self._summed += 1
+        self.bar.update(self.images_per_step)
+
+    def _check_finite(self, position: int) -> None:
+        if self._sums is not None and not bool(torch.isfinite(self._sums).all()):
+            raise divergence_error(self.dir, f"by {self.unit} {position}")
+
+    def log_losses(self, position: int, **metrics: float) -> dict[str, float]:
+        """Log the mean losses since the last call with `metrics` as one row of metrics.jsonl and on the progress
+        line; returns the means."""
+        self._check_finite(position)
+        means = dict(zip(self._names, (self._sums / self._summed).tolist())) if self._sums is not None else {}
+        self._sums, self._summed = None, 0
+        self.log(**{self.unit: position}, **means, **metrics)
+        shown = {k.removeprefix("loss_"): v for k, v in {**means, **metrics}.items() if not k.startswith("best")}
+        self.bar.set_postfix({k: f"{v:.3f}" for k, v in shown.items()})
+        return means
+
+    def log(self, **values) -> None:
+        """One JSON row appended to run_dir/metrics.jsonl and flushed at once: a crash loses nothing."""
+        with open(self.dir / "metrics.jsonl", "a") as f:
+            f.write(json.dumps({"time": round(time.time(), 3), **values}) + "\n")
+
+    def save(self, position: int, counters: dict, served: dict | None = None, served_counters: dict | None = None):
+        """latest.pt (the `states`, these counters and the random generators' state, so that --resume draws what
+        the uninterrupted run would) and, with `served` weights, the served checkpoint."""
+        self._check_finite(position)
+        self.counters = {self.unit: position, **counters}
+        atomic_save(
+            {
+                **self.header._asdict(),
+                "states": {k: v.state_dict() for k, v in self.states.items() if v is not None},
+                "counters": self.counters,
+                "rng": rng_state(),
+            },
+            self.dir / "latest.pt",
+        )
+        if served is not None:
+            save_served(self.served_path, self.header, served, {self.unit: position, **(served_counters or {})})
+        self.position = position
+
+    def stop_here(self, position: int) -> bool:
+        """Whether --stop-after-<unit> interrupts the run here (after its checkpoint); says so if it does."""
+        if position != getattr(self.cfg, f"stop_after_{self.unit}"):
+            return False
+        print(f"stopped after {self.unit} {position} as asked; --resume continues", flush=True)
+        return True

@@ -4,19 +4,19 @@ The generator is HW2_CKPT_DIR/p1_dcgan.pt. Latents come from a seeded CPU genera
 files. OUT_DIR may be missing, empty, or hold an earlier run's 0000.png ... 0999.png (replaced); a folder holding
 anything else is refused.
 """
+
 import argparse
 from pathlib import Path
 
 import torch
 
-from common.atomic_output import check_output_folder
 from common.checkpoints import checkpoint_dir, load_checkpoint
-from common.errors import run_cli
+from common.cli import run_cli
+from common.files import check_output_folder
 from common.gan import GRADER_SEED, generate_uint8, generator_from_checkpoint, seeded_latents
 from common.images import save_pngs
-from common.training import inference_device
-from p1_dcgan import NAME, PROBLEM
-from p1_dcgan.model import ARCHS, LATENT_DIM
+from common.training import enable_deterministic_inference
+from p1_dcgan.model import ARCHS, LATENT_DIM, NAME, PROBLEM
 
 COUNT = 1000
 TRAINED_BY = "python3 -m p1_dcgan.train --data-root hw2_data"
@@ -36,7 +36,7 @@ def main() -> None:
     check_output_folder(a.out, names)  # before the work, not after
     path = checkpoint_dir() / f"{NAME}.pt"
     ckpt = load_checkpoint(path, trained_by=TRAINED_BY)
-    save_pngs(generate(ckpt, path, COUNT, GRADER_SEED, inference_device()), names, a.out)
+    save_pngs(generate(ckpt, path, COUNT, GRADER_SEED, enable_deterministic_inference()), names, a.out)
     print(f"wrote {COUNT} images to {a.out}")
 
 

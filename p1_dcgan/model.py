@@ -1,12 +1,18 @@
 """P1 networks: the report's DCGAN and the improved spectral-norm discriminator.
 
-    python3 -m p1_dcgan.model [--arch NAME]     # its layer tables, as in the report
+python3 -m p1_dcgan.model [--arch NAME]     # its layer tables, as in the report
 """
+
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from common.training import print_tables
+from common.files import GAN_NAMES
+from common.gan import GANArch
+
+PROBLEM = "p1"
+NAME = GAN_NAMES[PROBLEM]  # HW2_CKPT_DIR/p1_dcgan.pt is what hw2_p1.sh serves; runs go to runs/p1_dcgan/
+
 
 LATENT_DIM = 128
 
@@ -22,8 +28,13 @@ class Generator(nn.Module):
         super().__init__()
         self.z_dim = z_dim
         self.net = nn.Sequential(
-            *_up(z_dim, width * 8, 4, 1, 0), *_up(width * 8, width * 4), *_up(width * 4, width * 2),
-            *_up(width * 2, width), nn.ConvTranspose2d(width, 3, 4, 2, 1, bias=False), nn.Tanh())
+            *_up(z_dim, width * 8, 4, 1, 0),
+            *_up(width * 8, width * 4),
+            *_up(width * 4, width * 2),
+            *_up(width * 2, width),
+            nn.ConvTranspose2d(width, 3, 4, 2, 1, bias=False),
+            nn.Tanh(),
+        )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(z.view(len(z), self.z_dim, 1, 1))
@@ -65,14 +76,21 @@ class SNDiscriminator(nn.Module):
         return self.logits(x)
 
 
-# arch name -> (generator, discriminator, adversarial loss)
 ARCHS = {
-    "dcgan": (Generator, DCGANDiscriminator, "bce"),  # the report's model, non-saturating BCE on logits
-    "sngan": (Generator, SNDiscriminator, "hinge"),  # the improved default
+    "dcgan": GANArch(Generator, DCGANDiscriminator, "bce"),  # the report's model, non-saturating BCE on logits
+    "sngan": GANArch(Generator, SNDiscriminator, "hinge"),  # the improved default
 }
 
 
 if __name__ == "__main__":
-    print_tables({name: [("Generator", g, lambda: (torch.zeros(2, LATENT_DIM),)),
-                         ("Discriminator", d, lambda: (torch.zeros(2, 3, 64, 64),))]
-                  for name, (g, d, _) in ARCHS.items()})
+    from common.layer_tables import print_tables
+
+    print_tables(
+        {
+            name: [
+                ("Generator", g, lambda: (torch.zeros(2, LATENT_DIM),)),
+                ("Discriminator", d, lambda: (torch.zeros(2, 3, 64, 64),)),
+            ]
+            for name, (g, d, _) in ARCHS.items()
+        }
+    )

@@ -3,38 +3,40 @@
 Writes a numbered run folder DIR/runs/p1_dcgan/NNNNN (config.json, metrics.jsonl, latest.pt, samples/) and the
 graders' checkpoint DIR/p1_dcgan.pt (the EMA generator of the best step by FID).
 """
+
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
-from common.augment import diff_augment, parse_policy
-from common.checkpoints import MetricsLog, mark_finished, restore, start_or_resume, stop_here
-from common.config import print_config, run_training
-from common.data import TensorBatches, load_faces, train_val_split
-from common.gan import (GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8, save_checkpoints,
-                        save_grid, seeded_latents)
-from common.metrics import MetricSkipped
+from common.cli import MetricSkipped, run_training
+from common.data import TensorBatches, diff_augment, load_faces, parse_policy, train_val_split
+from common.gan import GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8, save_grid, seeded_latents
 from common.metrics.fid import activations, fid_network, frechet_distance_to_features, gaussian_stats
-from common.training import Runtime, choose_runtime, image_progress, seed_everything, stream_seed
-from p1_dcgan import NAME, PROBLEM
-from p1_dcgan.model import ARCHS, LATENT_DIM
+from common.training import Run, Runtime, stream_seed
+from p1_dcgan.model import ARCHS, LATENT_DIM, NAME, PROBLEM
 
 
 @dataclass
 class Config(GANConfig):
     """Train the P1 face GAN (DCGAN family) on hw2_data/face/train."""
+
     arch: str = field(default="sngan", metadata={"choices": list(ARCHS), "help": "dcgan = the report's model"})
     steps: int = field(default=60000, metadata={"min": 1, "help": "generator steps"})
     diffaugment: str = field(default="translation,color", metadata={"help": "DiffAugment policy, '' for none"})
     flip: bool = field(default=True, metadata={"help": "random horizontal flips of the training faces"})
     eval_every: int = field(default=2000, metadata={"min": 1, "help": "steps between FID evaluations"})
     fid_samples: int = field(default=1000, metadata={"min": 2, "help": "generated images per FID evaluation"})
-    fid_holdout: float = field(default=0.05, metadata={
-        "above": 0, "below": 1, "help": "fraction of training faces held out as FID reference"})
-    fid_weights: str | None = field(default=None, metadata={
-        "help": "FID Inception weights file (else FID_WEIGHTS or download); 'none': no FID, the latest step is kept"})
+    fid_holdout: float = field(
+        default=0.05, metadata={"above": 0, "below": 1, "help": "fraction of training faces held out as FID reference"}
+    )
+    fid_weights: str | None = field(
+        default=None,
+        metadata={
+            "help": "FID Inception weights file (else FID_WEIGHTS or download); 'none': no FID, the latest step is kept"
+        },
+    )
 
     def check(self):
         parse_policy(self.diffaugment)
@@ -66,67 +68,61 @@ def train_step(gan: GAN, real: torch.Tensor, policy: tuple[str, ...], rt: Runtim
 
 
 def main(cfg: Config) -> None:
-    print_config(cfg)
-    rt = choose_runtime(cfg.precision)
-    seed_everything(cfg.seed)
-    faces = load_faces(Path(cfg.data_root) / "face" / "train")
-    train_idx, ref_idx = train_val_split(len(faces), cfg.fid_holdout, cfg.seed)
-    batches = TensorBatches(faces[train_idx], None, cfg.batch_size, rt.device, cfg.seed, flip=cfg.flip,
-                            memory_format=rt.memory_format)
-    gan = GAN.build(ARCHS, cfg, rt)
-    policy = parse_policy(cfg.diffaugment)
-    fixed_z = seeded_latents(64, LATENT_DIM, stream_seed(cfg.seed, "sample_grid"))
-    eval_z = seeded_latents(cfg.fid_samples, LATENT_DIM, stream_seed(cfg.seed, "eval_latents"))
-    print(f"{len(train_idx)} training faces, {len(ref_idx)} held out for FID; device {rt.device}, "
-          f"precision {rt.amp_dtype or 'fp32'}", flush=True)
+    with Run(cfg, PROBLEM, NAME, unit="step", total=cfg.steps, precision=cfg.precision) as run:
+        rt = run.rt
+        faces = load_faces(Path(cfg.data_root) / "face" / "train")
+        train_idx, ref_idx = train_val_split(len(faces), cfg.fid_holdout, cfg.seed)
+        batches = TensorBatches(
+            faces[train_idx], None, cfg.batch_size, rt.device, cfg.seed, flip=cfg.flip, memory_format=rt.memory_format
+        )
+        gan = GAN.build(ARCHS, cfg, rt)
+        policy = parse_policy(cfg.diffaugment)
+        fixed_z = seeded_latents(64, LATENT_DIM, stream_seed(cfg.seed, "sample_grid"))
+        eval_z = seeded_latents(cfg.fid_samples, LATENT_DIM, stream_seed(cfg.seed, "eval_latents"))
+        print(
+            f"{len(train_idx)} training faces, {len(ref_idx)} held out for FID; device {rt.device}, "
+            f"precision {rt.amp_dtype or 'fp32'}",
+            flush=True,
+        )
 
-    ckpt_dir = Path(cfg.ckpt_dir)
-    run, ckpt = start_or_resume(ckpt_dir, NAME, cfg)
-    states = {**gan.states(), "batches": batches}
-    first, best_fid = 1, math.inf
-    if ckpt is not None:
-        counters = restore(ckpt, run, states)
-        gan.use_learning_rates(cfg)
-        first, best_fid = counters["step"] + 1, counters["best_fid"]
-    try:  # FID needs the Inception weights; without them the latest checkpoint serves as the best
-        with torch.random.fork_rng(devices=[]):  # building it must not draw from the training's random stream
-            fid_net = fid_network(cfg.fid_weights, str(rt.device))
-        ref_stats = gaussian_stats(activations(faces[ref_idx].split(50), fid_net))
-    except MetricSkipped as e:
-        print(f"{e}; the latest checkpoint serves as the best", flush=True)
-        fid_net = None
-    log = MetricsLog(run)
-    nonfinite = torch.zeros((), dtype=torch.bool, device=rt.device)  # read only at checkpoints: no sync per step
-    (run / "samples").mkdir(exist_ok=True)
+        first = run.start({**gan.states(), "batches": batches}, images_per_step=batches.batch_size)
+        if run.resumed:
+            gan.use_learning_rates(cfg)
+        best_fid = run.counters.get("best_fid", math.inf)
+        try:  # FID needs the Inception weights; without them the latest checkpoint serves as the best
+            with torch.random.fork_rng(devices=[]):  # building it must not draw from the training's random stream
+                fid_net = fid_network(cfg.fid_weights, str(rt.device))
+            ref_stats = gaussian_stats(activations(faces[ref_idx].split(50), fid_net))
+        except MetricSkipped as e:
+            print(f"{e}; the latest checkpoint serves as the best", flush=True)
+            fid_net = None
+        (run.dir / "samples").mkdir(exist_ok=True)
 
-    done_images = (first - 1) * batches.batch_size
-    with image_progress(cfg.steps * batches.batch_size, f"p1 {cfg.arch}", initial=done_images) as bar:
         for step in range(first, cfg.steps + 1):
             loss_d, loss_g = train_step(gan, next(batches)[0], policy, rt)
-            nonfinite |= ~(torch.isfinite(loss_d) & torch.isfinite(loss_g))
-            bar.update(batches.batch_size)
+            run.add_losses({"loss_d": loss_d, "loss_g": loss_g})
             if step % 100 == 0 or step == cfg.steps:  # a host read: only every 100 steps
-                bar.set_postfix(loss_d=f"{loss_d.item():.3f}", loss_g=f"{loss_g.item():.3f}")
-                log.log(step=step, loss_d=loss_d.item(), loss_g=loss_g.item())
+                run.log_losses(step)
             if step % max(batches.batches_per_epoch, 100) == 0 or step == cfg.steps:  # a sample grid every epoch
                 samples = generate_uint8(gan.sampler, fixed_z, device=rt.device)
-                save_grid(samples, 8, run / "samples" / f"step{step:07d}.png")
+                save_grid(samples, 8, run.dir / "samples" / f"step{step:07d}.png")
             fid = None
             if fid_net is not None and (step % cfg.eval_every == 0 or step == cfg.steps):
                 fake = generate_uint8(gan.sampler, eval_z, device=rt.device)
                 fid = frechet_distance_to_features(ref_stats, activations(fake.split(50), fid_net))
                 best_fid = min(best_fid, fid)
-                log.log(step=step, fid=fid, best_fid=best_fid)
-                bar.write(f"step {step}: FID {fid:.2f} (best {best_fid:.2f})")
+                run.log(step=step, fid=fid, best_fid=best_fid)
+                run.bar.write(f"step {step}: FID {fid:.2f} (best {best_fid:.2f})")
             if checkpoint_due(step, cfg, evaluated=fid is not None):
-                best = fid_net is None or fid == best_fid
-                save_checkpoints(run, PROBLEM, NAME, gan, states, cfg, step, nonfinite, {"best_fid": best_fid},
-                                 {"fid": fid} if best else None)
-            if stop_here(step, cfg.stop_after_step, "step"):
+                best = fid_net is None or fid == best_fid  # without FID the latest serves
+                run.save(
+                    step,
+                    {"best_fid": best_fid},
+                    served=gan.sampler.state_dict() if best else None,
+                    served_counters={"fid": fid},
+                )
+            if run.stop_here(step):
                 break
-        else:  # the whole budget trained (not cut short by --stop-after-step)
-            mark_finished(ckpt_dir / f"{NAME}.pt")
-    print(f"done: {ckpt_dir / NAME}.pt (best FID {best_fid if fid_net else 'not measured'})")
 
 
 if __name__ == "__main__":

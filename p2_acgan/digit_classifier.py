@@ -5,6 +5,7 @@
 Checkpoints are dicts whose `state_dict` fits LeNet, like the course's Classifier.pth. Input: images in
 [-1, 1] (ToTensor then Normalize(0.5, 0.5) per channel), the convention of every network here.
 """
+
 import argparse
 import copy
 from pathlib import Path
@@ -14,10 +15,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from common.checkpoints import atomic_save, load_checkpoint
-from common.data import TensorBatches, load_digits, train_val_split
-from common.errors import UsageError, run_cli
+from common.cli import UsageError, run_cli
+from common.data import NUM_DIGITS, TensorBatches, load_digits, train_val_split
 from common.images import to_signed_unit
-from common.training import seed_everything
+from common.training import batched, seed_everything
 
 
 class LeNet(nn.Module):
@@ -27,7 +28,7 @@ class LeNet(nn.Module):
         self.conv2 = nn.Conv2d(6, 16, 5)
         self.fc1 = nn.Linear(256, 128)
         self.fc2 = nn.Linear(128, 64)
-        self.fc3 = nn.Linear(64, 10)
+        self.fc3 = nn.Linear(64, NUM_DIGITS)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The 64-d penultimate activations (a feature space for Fréchet distances between digit sets)."""
@@ -41,7 +42,9 @@ class LeNet(nn.Module):
 
 def load_classifier(path: Path, device: torch.device = torch.device("cpu")) -> LeNet:
     """Load a course-style checkpoint strictly from its `state_dict` key (GPU-saved files load on a CPU)."""
-    ckpt = load_checkpoint(path, trained_by="python3 -m p2_acgan.digit_classifier train --data-root hw2_data --out PATH")
+    ckpt = load_checkpoint(
+        path, trained_by="python3 -m p2_acgan.digit_classifier train --data-root hw2_data --out PATH"
+    )
     if "state_dict" not in ckpt:
         raise UsageError(f"{path} has no 'state_dict' key; is it a digit classifier checkpoint?")
     net = LeNet()
@@ -52,15 +55,18 @@ def load_classifier(path: Path, device: torch.device = torch.device("cpu")) -> L
     return net.eval().to(device)
 
 
-@torch.no_grad()
 def predict(net: nn.Module, images_uint8: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
-    device = next(net.parameters()).device
-    return torch.cat([net(to_signed_unit(images_uint8[i:i + batch_size].to(device))).argmax(1).cpu()
-                      for i in range(0, len(images_uint8), batch_size)])
+    """The digit `net` gives each uint8 image, on the device of its weights."""
+    return batched(
+        lambda x: net(to_signed_unit(x)).argmax(1),
+        images_uint8,
+        batch_size=batch_size,
+        device=next(net.parameters()).device,
+    )
 
 
 def train_classifier(data_root: Path, out: Path, epochs: int = 15, seed: int = 0, batch_size: int = 128) -> float:
-    """Train LeNet on mnistm train; save the epoch with the best validation accuracy at the end. Returns that accuracy."""
+    """Train LeNet on mnistm train; save the epoch with the best validation accuracy at the end, and return it."""
     seed_everything(seed)
     images, labels = load_digits(data_root, "mnistm", "train")
     tr, va = train_val_split(len(images), 0.1, seed)

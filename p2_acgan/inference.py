@@ -4,17 +4,18 @@
 seeded CPU generator. OUT_DIR may be missing, empty, or hold an earlier run's files (replaced); a folder holding
 others is refused.
 """
+
 import argparse
 from pathlib import Path
 
-from common.atomic_output import check_output_folder
 from common.checkpoints import checkpoint_dir, load_checkpoint
-from common.errors import run_cli
+from common.cli import run_cli
+from common.data import NUM_DIGITS
+from common.files import check_output_folder
 from common.gan import GRADER_SEED, generate_uint8, generator_from_checkpoint
 from common.images import save_pngs
-from common.training import inference_device
-from p2_acgan import NAME, PROBLEM
-from p2_acgan.model import ARCHS, NUM_CLASSES, fixed_eval_inputs
+from common.training import enable_deterministic_inference
+from p2_acgan.model import ARCHS, NAME, PROBLEM, fixed_eval_inputs
 
 PER_CLASS = 100
 TRAINED_BY = "python3 -m p2_acgan.train --data-root hw2_data"
@@ -24,11 +25,11 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, required=True, help="folder for the 1000 PNGs (created if missing)")
     a = p.parse_args()
-    names = [f"{d}_{i:03d}.png" for d in range(NUM_CLASSES) for i in range(1, PER_CLASS + 1)]
+    names = [f"{d}_{i:03d}.png" for d in range(NUM_DIGITS) for i in range(1, PER_CLASS + 1)]
     check_output_folder(a.out, names)  # before the work, not after
     path = checkpoint_dir() / f"{NAME}.pt"
     ckpt = load_checkpoint(path, trained_by=TRAINED_BY)
-    device = inference_device()
+    device = enable_deterministic_inference()
     g = generator_from_checkpoint(ckpt, path, PROBLEM, ARCHS, TRAINED_BY).to(device)
     z, labels = fixed_eval_inputs(GRADER_SEED, PER_CLASS)
     save_pngs(generate_uint8(g, z, labels, device=device), names, a.out)

@@ -14,15 +14,20 @@ changes:
 - it stops at 256 channels on a 7×7 map (the report's fourth 512-channel layer is three quarters of the report's
   discriminator's multiply-adds), which is what makes a CPU budget reach readable digits.
 """
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from common.gan import seeded_latents
-from common.training import print_tables
+from common.data import DIGIT_SIZE, NUM_DIGITS
+from common.files import GAN_NAMES
+from common.gan import GANArch, seeded_latents
 
-LATENT_DIM, NUM_CLASSES = 128, 10
+LATENT_DIM = 128
+
+PROBLEM = "p2"
+NAME = GAN_NAMES[PROBLEM]  # HW2_CKPT_DIR/p2_acgan.pt is what hw2_p2.sh serves; runs go to runs/p2_acgan/
 
 
 def _up(cin: int, cout: int, k: int, s: int, p: int) -> list[nn.Module]:
@@ -30,14 +35,21 @@ def _up(cin: int, cout: int, k: int, s: int, p: int) -> list[nn.Module]:
 
 
 class Generator(nn.Module):
-    """The report's: (z (B, 128), digit (B,)) -> image (B, 3, 28, 28); the label embedding multiplies z. 1->4->4->8->14->28."""
+    """The report's: (z (B, 128), digit (B,)) -> image (B, 3, 28, 28), 1->4->4->8->14->28; the label embedding
+    multiplies z."""
 
     def __init__(self, z_dim: int = LATENT_DIM):
         super().__init__()
         self.z_dim = z_dim
-        self.embed = nn.Embedding(NUM_CLASSES, z_dim)
-        self.net = nn.Sequential(*_up(z_dim, 512, 4, 1, 0), *_up(512, 256, 1, 1, 0), *_up(256, 128, 4, 2, 1),
-                                 *_up(128, 64, 2, 2, 1), nn.ConvTranspose2d(64, 3, 4, 2, 1, bias=False), nn.Tanh())
+        self.embed = nn.Embedding(NUM_DIGITS, z_dim)
+        self.net = nn.Sequential(
+            *_up(z_dim, 512, 4, 1, 0),
+            *_up(512, 256, 1, 1, 0),
+            *_up(256, 128, 4, 2, 1),
+            *_up(128, 64, 2, 2, 1),
+            nn.ConvTranspose2d(64, 3, 4, 2, 1, bias=False),
+            nn.Tanh(),
+        )
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         h = (self.embed(labels) * z).view(len(z), self.z_dim, 1, 1)
@@ -57,11 +69,12 @@ class Discriminator(nn.Module):
         def block(cin, cout, k, s, p):
             return [nn.Conv2d(cin, cout, k, s, p, bias=False), nn.BatchNorm2d(cout), nn.LeakyReLU(0.2, True)]
 
-        self.trunk = nn.Sequential(*block(3, 64, 4, 2, 1), *block(64, 128, 4, 2, 1), *block(128, 256, 3, 1, 1),
-                                   *block(256, 512, 3, 1, 1))
+        self.trunk = nn.Sequential(
+            *block(3, 64, 4, 2, 1), *block(64, 128, 4, 2, 1), *block(128, 256, 3, 1, 1), *block(256, 512, 3, 1, 1)
+        )
         self.adv = nn.Sequential(nn.Conv2d(512, 1, 7, bias=False), nn.Flatten())
         self.adv_prob = nn.Sigmoid()
-        self.cls = nn.Sequential(nn.Flatten(), nn.Linear(512 * 7 * 7, NUM_CLASSES))
+        self.cls = nn.Sequential(nn.Flatten(), nn.Linear(512 * 7 * 7, NUM_DIGITS))
         self.cls_prob = nn.Softmax(dim=1)
 
     def logits(self, x: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -79,8 +92,8 @@ class ClassBatchNorm(nn.Module):
     def __init__(self, channels: int):
         super().__init__()
         self.norm = nn.BatchNorm2d(channels, affine=False)
-        self.gain = nn.Embedding(NUM_CLASSES, channels)
-        self.bias = nn.Embedding(NUM_CLASSES, channels)
+        self.gain = nn.Embedding(NUM_DIGITS, channels)
+        self.bias = nn.Embedding(NUM_DIGITS, channels)
         nn.init.ones_(self.gain.weight)
         nn.init.zeros_(self.bias.weight)
 
@@ -93,11 +106,15 @@ class CompositeGenerator(nn.Module):
 
     def __init__(self, z_dim: int = LATENT_DIM):
         super().__init__()
-        self.embed = nn.Embedding(NUM_CLASSES, z_dim)
-        self.ups = nn.ModuleList([nn.ConvTranspose2d(z_dim, 512, 4, 1, 0, bias=False),  # 1 -> 4
-                                  nn.ConvTranspose2d(512, 256, 1, 1, 0, bias=False),  # 4 -> 4
-                                  nn.ConvTranspose2d(256, 128, 4, 2, 1, bias=False),  # 4 -> 8
-                                  nn.ConvTranspose2d(128, 64, 2, 2, 1, bias=False)])  # 8 -> 14
+        self.embed = nn.Embedding(NUM_DIGITS, z_dim)
+        self.ups = nn.ModuleList(
+            [
+                nn.ConvTranspose2d(z_dim, 512, 4, 1, 0, bias=False),  # 1 -> 4
+                nn.ConvTranspose2d(512, 256, 1, 1, 0, bias=False),  # 4 -> 4
+                nn.ConvTranspose2d(256, 128, 4, 2, 1, bias=False),  # 4 -> 8
+                nn.ConvTranspose2d(128, 64, 2, 2, 1, bias=False),
+            ]
+        )  # 8 -> 14
         self.norms = nn.ModuleList([ClassBatchNorm(c) for c in (512, 256, 128, 64)])
         self.out = nn.ConvTranspose2d(64, 4, 4, 2, 1, bias=False)  # 14 -> 28: mask and background logits
 
@@ -116,14 +133,19 @@ class ProjectionDiscriminator(nn.Module):
     def __init__(self, width: int = 64):
         super().__init__()
         sn = spectral_norm
-        self.trunk = nn.Sequential(sn(nn.Conv2d(3, width, 4, 2, 1)), nn.LeakyReLU(0.2, True),  # 28 -> 14
-                                   sn(nn.Conv2d(width, 2 * width, 4, 2, 1)), nn.LeakyReLU(0.2, True),  # 14 -> 7
-                                   sn(nn.Conv2d(2 * width, 4 * width, 3, 1, 1)), nn.LeakyReLU(0.2, True),
-                                   nn.Flatten())
+        self.trunk = nn.Sequential(
+            sn(nn.Conv2d(3, width, 4, 2, 1)),
+            nn.LeakyReLU(0.2, True),  # 28 -> 14
+            sn(nn.Conv2d(width, 2 * width, 4, 2, 1)),
+            nn.LeakyReLU(0.2, True),  # 14 -> 7
+            sn(nn.Conv2d(2 * width, 4 * width, 3, 1, 1)),
+            nn.LeakyReLU(0.2, True),
+            nn.Flatten(),
+        )
         features = 4 * width * 7 * 7
         self.adv = sn(nn.Linear(features, 1))
-        self.project = sn(nn.Embedding(NUM_CLASSES, features))
-        self.cls = nn.Linear(features, NUM_CLASSES)  # no spectral norm: it must learn the digits fast
+        self.project = sn(nn.Embedding(NUM_DIGITS, features))
+        self.cls = nn.Linear(features, NUM_DIGITS)  # no spectral norm: it must learn the digits fast
 
     def logits(self, x: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.trunk(x)
@@ -132,20 +154,31 @@ class ProjectionDiscriminator(nn.Module):
     forward = logits
 
 
-# arch name -> (generator factory, discriminator factory, adversarial loss)
 ARCHS = {
-    "acgan": (Generator, Discriminator, "bce"),  # the report's model
-    "composite": (CompositeGenerator, ProjectionDiscriminator, "hinge"),  # the default
+    "acgan": GANArch(Generator, Discriminator, "bce"),  # the report's model
+    "composite": GANArch(CompositeGenerator, ProjectionDiscriminator, "hinge"),  # the default
 }
 
 
 def fixed_eval_inputs(seed: int, per_class: int = 100) -> tuple[torch.Tensor, torch.Tensor]:
     """`per_class` latents per digit, digits in order: the layout the graders' script generates."""
-    labels = torch.arange(NUM_CLASSES).repeat_interleave(per_class)
+    labels = torch.arange(NUM_DIGITS).repeat_interleave(per_class)
     return seeded_latents(len(labels), LATENT_DIM, seed), labels
 
 
 if __name__ == "__main__":
-    print_tables({name: [("Generator", g, lambda: (torch.zeros(2, LATENT_DIM), torch.zeros(2, dtype=torch.long))),
-                         ("Discriminator", d, lambda: (torch.zeros(2, 3, 28, 28), torch.zeros(2, dtype=torch.long)))]
-                  for name, (g, d, _) in ARCHS.items()})
+    from common.layer_tables import print_tables
+
+    print_tables(
+        {
+            name: [
+                ("Generator", g, lambda: (torch.zeros(2, LATENT_DIM), torch.zeros(2, dtype=torch.long))),
+                (
+                    "Discriminator",
+                    d,
+                    lambda: (torch.zeros(2, 3, DIGIT_SIZE, DIGIT_SIZE), torch.zeros(2, dtype=torch.long)),
+                ),
+            ]
+            for name, (g, d, _) in ARCHS.items()
+        }
+    )

@@ -4,62 +4,76 @@ Writes DIR/runs/p2_acgan/NNNNN (config.json, metrics.jsonl, latest.pt, samples/)
 DIR/p2_acgan.pt: the (EMA) generator of the step whose 100-per-class samples the digit evaluator classifies best.
 GAN runs often get worse with longer training, so the best step is kept.
 """
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from common.checkpoints import MetricsLog, mark_finished, restore, start_or_resume, stop_here
-from common.config import print_config, run_training
-from common.data import TensorBatches, load_digits
-from common.errors import UsageError
-from common.gan import (GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8, save_checkpoints,
-                        save_grid)
-from common.training import Runtime, choose_runtime, image_progress, seed_everything, stream_seed
-from p2_acgan import NAME, PROBLEM
+from common.cli import UsageError, run_training
+from common.data import NUM_DIGITS, TensorBatches, load_digits
+from common.gan import GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8, save_grid
+from common.training import Run, Runtime, stream_seed
 from p2_acgan.digit_classifier import load_classifier, predict
-from p2_acgan.model import ARCHS, LATENT_DIM, NUM_CLASSES, fixed_eval_inputs
+from p2_acgan.model import ARCHS, LATENT_DIM, NAME, PROBLEM, fixed_eval_inputs
 
 
 @dataclass
 class Config(GANConfig):
     """Train the P2 conditional ACGAN on hw2_data/digits/mnistm/train."""
+
     arch: str = field(default="composite", metadata={"choices": list(ARCHS), "help": "acgan = the report's model"})
     cls_weight_d: float = field(default=1.0, metadata={"min": 0, "help": "weight of the discriminator's class loss"})
-    cls_weight_g: float = field(default=3.0, metadata={"min": 0, "help": (
-        "weight of the generator's class loss (the report's model used 1; 3 makes digits readable sooner)")})
-    fake_cls_start: int = field(default=1000, metadata={"min": 0,
-        "help": "steps before the class head also learns from fakes (early fakes are noise, their labels mislead it)"})
-    label_smoothing: float = field(default=0.0, metadata={"min": 0, "below": 1, "help": "BCE real target 1 - this (bce archs)"})
-    classifier: str | None = field(default=None, metadata={
-        "help": "digit evaluator for model selection (course Classifier.pth or ours); none: latest is best"})
-    eval_every: int | None = field(default=None, metadata={"min": 1, "help": "steps between evaluations (default: an epoch)"})
+    cls_weight_g: float = field(
+        default=3.0,
+        metadata={
+            "min": 0,
+            "help": (
+                "weight of the generator's class loss (the report's model used 1; 3 makes digits readable sooner)"
+            ),
+        },
+    )
+    fake_cls_start: int = field(
+        default=1000,
+        metadata={
+            "min": 0,
+            "help": "steps before the class head also learns from fakes (early fakes are noise: their labels mislead "
+            "it)",
+        },
+    )
+    label_smoothing: float = field(
+        default=0.0, metadata={"min": 0, "below": 1, "help": "BCE real target 1 - this (bce archs)"}
+    )
+    classifier: str | None = field(
+        default=None,
+        metadata={"help": "digit evaluator for model selection (course Classifier.pth or ours); none: latest is best"},
+    )
+    eval_every: int | None = field(
+        default=None, metadata={"min": 1, "help": "steps between evaluations (default: an epoch)"}
+    )
 
     def check(self):
         if self.classifier and not Path(self.classifier).is_file():
             raise UsageError(f"--classifier {self.classifier} does not exist")
-        if self.label_smoothing and ARCHS[self.arch][2] != "bce":
+        if self.label_smoothing and ARCHS[self.arch].loss != "bce":
             raise UsageError("--label-smoothing applies to the BCE loss of --arch acgan only")
 
 
-def train_step(gan: GAN, real: torch.Tensor, y_real: torch.Tensor, step: int, cfg: Config,
-               rt: Runtime) -> tuple[torch.Tensor, torch.Tensor]:
+def train_step(
+    gan: GAN, real: torch.Tensor, y_real: torch.Tensor, step: int, cfg: Config, rt: Runtime
+) -> tuple[torch.Tensor, torch.Tensor]:
     """One discriminator and one generator step on a batch of real digits and their labels; returns the two
     losses, on the device."""
     gan.G.train()
     z = torch.randn(len(real), LATENT_DIM, device=rt.device)
-    y_fake = torch.randint(0, NUM_CLASSES, (len(real),), device=rt.device)
+    y_fake = torch.randint(0, NUM_DIGITS, (len(real),), device=rt.device)
     # --- discriminator step: real/fake on both heads' inputs, class of real (and later of fake) digits
     with rt.autocast():
         fake = gan.G(z, y_fake)
         adv_r, cls_r = (t.float() for t in gan.D.logits(real, y_real))
         adv_f, cls_f = (t.float() for t in gan.D.logits(fake.detach(), y_fake))
-        if gan.loss == "bce" and cfg.label_smoothing:
-            loss_adv = F.binary_cross_entropy_with_logits(adv_r, torch.full_like(adv_r, 1.0 - cfg.label_smoothing)) + \
-                F.binary_cross_entropy_with_logits(adv_f, torch.zeros_like(adv_f))
-        else:
-            loss_adv = d_loss_fn(gan.loss, adv_r, adv_f)
+        loss_adv = d_loss_fn(gan.loss, adv_r, adv_f, cfg.label_smoothing)
         loss_cls = F.cross_entropy(cls_r, y_real)
         if step > cfg.fake_cls_start:
             loss_cls = loss_cls + F.cross_entropy(cls_f, y_fake)
@@ -81,59 +95,49 @@ def train_step(gan: GAN, real: torch.Tensor, y_real: torch.Tensor, step: int, cf
 
 
 def main(cfg: Config) -> None:
-    print_config(cfg)
-    rt = choose_runtime(cfg.precision)
-    seed_everything(cfg.seed)
-    images, labels = load_digits(Path(cfg.data_root), "mnistm", "train")
-    batches = TensorBatches(images, labels, cfg.batch_size, rt.device, cfg.seed, memory_format=rt.memory_format)
-    gan = GAN.build(ARCHS, cfg, rt)
-    evaluator = load_classifier(Path(cfg.classifier), rt.device) if cfg.classifier else None
-    eval_z, eval_y = fixed_eval_inputs(stream_seed(cfg.seed, "eval_latents"))
-    eval_every = cfg.eval_every or batches.batches_per_epoch
+    with Run(cfg, PROBLEM, NAME, unit="step", total=cfg.steps, precision=cfg.precision) as run:
+        rt = run.rt
+        images, labels = load_digits(Path(cfg.data_root), "mnistm", "train")
+        batches = TensorBatches(images, labels, cfg.batch_size, rt.device, cfg.seed, memory_format=rt.memory_format)
+        gan = GAN.build(ARCHS, cfg, rt)
+        evaluator = load_classifier(Path(cfg.classifier), rt.device) if cfg.classifier else None
+        eval_z, eval_y = fixed_eval_inputs(stream_seed(cfg.seed, "eval_latents"))
+        eval_every = cfg.eval_every or batches.batches_per_epoch
 
-    ckpt_dir = Path(cfg.ckpt_dir)
-    run, ckpt = start_or_resume(ckpt_dir, NAME, cfg)
-    states = {**gan.states(), "batches": batches}
-    first, best_acc = 1, -1.0
-    if ckpt is not None:
-        counters = restore(ckpt, run, states)
-        gan.use_learning_rates(cfg)
-        first, best_acc = counters["step"] + 1, counters["best_acc"]
-    if evaluator is None:
-        print("no --classifier: accuracy is not measured during training; the latest checkpoint serves as the best")
-    log = MetricsLog(run)
-    nonfinite = torch.zeros((), dtype=torch.bool, device=rt.device)  # read only at checkpoints: no sync per step
-    (run / "samples").mkdir(exist_ok=True)
+        first = run.start({**gan.states(), "batches": batches}, images_per_step=batches.batch_size)
+        if run.resumed:
+            gan.use_learning_rates(cfg)
+        best_acc = run.counters.get("best_acc", -1.0)
+        if evaluator is None:
+            print("no --classifier: accuracy is not measured during training; the latest checkpoint serves as the best")
+        (run.dir / "samples").mkdir(exist_ok=True)
 
-    done_images = (first - 1) * batches.batch_size
-    with image_progress(cfg.steps * batches.batch_size, f"p2 {cfg.arch}", initial=done_images) as bar:
         for step in range(first, cfg.steps + 1):
             real, y_real = next(batches)
             loss_d, loss_g = train_step(gan, real, y_real, step, cfg, rt)
-            nonfinite |= ~(torch.isfinite(loss_d) & torch.isfinite(loss_g))
-            bar.update(batches.batch_size)
+            run.add_losses({"loss_d": loss_d, "loss_g": loss_g})
             if step % 100 == 0 or step == cfg.steps:  # a host read: only every 100 steps
-                bar.set_postfix(loss_d=f"{loss_d.item():.3f}", loss_g=f"{loss_g.item():.3f}")
-                log.log(step=step, loss_d=loss_d.item(), loss_g=loss_g.item())
+                run.log_losses(step)
             acc = None
             if step % eval_every == 0 or step == cfg.steps:  # a 10-per-digit sample grid, and the evaluator's accuracy
                 samples = generate_uint8(gan.sampler, eval_z, eval_y, device=rt.device)
-                grid = torch.cat([samples[eval_y == d][:10] for d in range(NUM_CLASSES)])
-                save_grid(grid, 10, run / "samples" / f"step{step:07d}.png")
+                grid = torch.cat([samples[eval_y == d][:10] for d in range(NUM_DIGITS)])
+                save_grid(grid, 10, run.dir / "samples" / f"step{step:07d}.png")
                 if evaluator is not None:
                     acc = (predict(evaluator, samples) == eval_y).float().mean().item()
                     best_acc = max(best_acc, acc)
-                    log.log(step=step, accuracy=acc, best_accuracy=best_acc)
-                    bar.write(f"step {step}: accuracy {acc:.4f} (best {best_acc:.4f})")
+                    run.log(step=step, accuracy=acc, best_accuracy=best_acc)
+                    run.bar.write(f"step {step}: accuracy {acc:.4f} (best {best_acc:.4f})")
             if checkpoint_due(step, cfg, evaluated=acc is not None):
-                best = evaluator is None or acc == best_acc
-                save_checkpoints(run, PROBLEM, NAME, gan, states, cfg, step, nonfinite, {"best_acc": best_acc},
-                                 {"accuracy": acc} if best else None)
-            if stop_here(step, cfg.stop_after_step, "step"):
+                best = evaluator is None or acc == best_acc  # without an evaluator the latest serves
+                run.save(
+                    step,
+                    {"best_acc": best_acc},
+                    served=gan.sampler.state_dict() if best else None,
+                    served_counters={"accuracy": acc},
+                )
+            if run.stop_here(step):
                 break
-        else:  # the whole budget trained (not cut short by --stop-after-step)
-            mark_finished(ckpt_dir / f"{NAME}.pt")
-    print(f"done: {ckpt_dir / NAME}.pt (best accuracy {best_acc if evaluator else 'not measured'})")
 
 
 if __name__ == "__main__":

@@ -4,14 +4,14 @@ DOMAIN names the target: usps -> HW2_CKPT_DIR/p3_mnistm2usps.pt, mnistm -> p3_sv
 p3_usps2svhn.pt. `--ckpt` serves another P3 checkpoint of that scenario (the source-only and target-only bounds)
 through the same code.
 """
-from common.errors import run_cli
+
+from common.cli import run_cli
 from common.uda.predict import predict_for_graders
-from p3_dann import PROBLEM
 from p3_dann.model import ARCHS
 
 
 def main() -> None:
-    predict_for_graders(PROBLEM, ARCHS, trainer="p3_dann.train", description=__doc__.splitlines()[0])
+    predict_for_graders("dann", ARCHS, trainer="p3_dann.train", description=__doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

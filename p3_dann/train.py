@@ -1,39 +1,58 @@
 """Train P3: source-only, DANN or target-only on one scenario.
 
-    python3 -m p3_dann.train --data-root ROOT --source S --target T --mode {source,dann,target} --ckpt-dir DIR
+    python3 -m p3_dann.train --data-root ROOT --source S --target T --method {source,dann,target} --ckpt-dir DIR
 
-Writes DIR/p3_<S>2<T>.pt for dann and DIR/p3_<S>2<T>_<mode>.pt for the bounds (the last epoch, or with
+Writes DIR/p3_<S>2<T>.pt for dann and DIR/p3_<S>2<T>_<method>.pt for the bounds (the last epoch, or with
 --select val the epoch with the best validation accuracy), plus a run folder DIR/runs/<that name>/NNNNN with
 config.json, metrics.jsonl and latest.pt (saved every epoch; --resume continues from it and ends with the same
-weights). The validation split comes from the labelled training data the mode may use: source train for source
+weights). The validation split comes from the labelled training data the method may use: source train for source
 and dann, target train for target; never target labels in dann, never a test split.
 """
+
 from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 
-from common.augment import add_neighbours, invert_some, random_affine
-from common.config import run_training
-from common.uda.network import annealed_lr, dann_lambda, domain_loss, per_domain_forward
-from common.uda.scenarios import model_name
-from common.uda.training import UDAConfig, UDARun
-from p3_dann import PROBLEM
-from p3_dann.model import ARCHS
+from common.cli import run_training
+from common.data import add_neighbours, invert_some, random_affine
+from common.files import model_name
+from common.uda.training import UDAConfig, UDARun, annealed_lr, dann_lambda, domain_loss, per_domain_forward
+from p3_dann.model import ARCHS, PROBLEM
 
 
 @dataclass
 class Config(UDAConfig):
-    """Train the report's DANN network on one scenario in one mode."""
-    mode: str = field(default="dann", metadata={"choices": ["source", "dann", "target"],
-                                                "help": "source-only lower bound, DANN, target-only upper bound"})
-    arch: str = field(default="dann_lcn", metadata={"choices": list(ARCHS), "help": "the report's network fed: "
-                                                    "dann = raw inputs; dann_lcn = grayscale, local contrast normalised"})
-    bn_passes: str = field(default="per-domain", metadata={
-        "choices": ["per-domain", "joint"],
-        "help": "dann: source and target batch-normalised apart (the running averages served are the target's) or together"})
-    lambda_max: float = field(default=0.5, metadata={"min": 0, "help": "dann: the cap the adaptation weight λ ramps up to"})
-    lr: float = field(default=0.01, metadata={"above": 0, "help": "initial SGD learning rate μ0, annealed as μ0/(1+10p)^0.75"})
+    """Train the report's DANN network on one scenario with one method."""
+
+    method: str = field(
+        default="dann",
+        metadata={
+            "choices": ["source", "dann", "target"],
+            "help": "source-only lower bound, DANN, target-only upper bound",
+        },
+    )
+    arch: str = field(
+        default="dann_lcn",
+        metadata={
+            "choices": list(ARCHS),
+            "help": "the report's network fed: dann = raw inputs; dann_lcn = grayscale, local contrast normalised",
+        },
+    )
+    bn_passes: str = field(
+        default="per-domain",
+        metadata={
+            "choices": ["per-domain", "joint"],
+            "help": "dann: source and target batch-normalised apart (the running averages served are the target's) "
+            "or together",
+        },
+    )
+    lambda_max: float = field(
+        default=0.5, metadata={"min": 0, "help": "dann: the cap the adaptation weight λ ramps up to"}
+    )
+    lr: float = field(
+        default=0.01, metadata={"above": 0, "help": "initial SGD learning rate μ0, annealed as μ0/(1+10p)^0.75"}
+    )
     momentum: float = field(default=0.9, metadata={"min": 0, "below": 1, "help": "SGD momentum"})
     weight_decay: float = field(default=5e-4, metadata={"min": 0, "help": "SGD weight decay"})
 
@@ -57,7 +76,7 @@ def train_step(net, opt, xs, ys, xt, p: float, cfg: Config) -> dict[str, torch.T
             class_lp, _, domain_lp = per_domain_forward(net, xs, xt, lambd)
         else:
             class_lp, domain_lp = net(torch.cat([xs, xt]), lambd)
-            class_lp = class_lp[:len(xs)]
+            class_lp = class_lp[: len(xs)]
         loss_cls = F.nll_loss(class_lp, ys)
         loss_dom = domain_loss(domain_lp, len(xs))
     loss = loss_cls + loss_dom  # the reversal layer already weights the domain gradient by λ
@@ -68,9 +87,14 @@ def train_step(net, opt, xs, ys, xt, p: float, cfg: Config) -> dict[str, torch.T
 
 
 def main(cfg: Config) -> None:
-    name = model_name(PROBLEM, cfg.source, cfg.target, "" if cfg.mode == "dann" else cfg.mode)
-    with UDARun(cfg, PROBLEM, name, labelled_domain=cfg.target if cfg.mode == "target" else cfg.source,
-                unlabelled_domain=cfg.target if cfg.mode == "dann" else None) as run:
+    name = model_name(cfg.method, cfg.source, cfg.target)
+    with UDARun(
+        cfg,
+        PROBLEM,
+        name,
+        labelled_domain=cfg.target if cfg.method == "target" else cfg.source,
+        unlabelled_domain=cfg.target if cfg.method == "dann" else None,
+    ) as run:
         data = run.data
         net = ARCHS[cfg.arch]().to(run.rt.device)
         opt = torch.optim.SGD(net.parameters(), cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
@@ -82,7 +106,7 @@ def main(cfg: Config) -> None:
                 xs, ys = next(data.labelled)
                 xt = next(data.unlabelled)[0] if data.unlabelled is not None else None
                 run.add_losses(train_step(net, opt, xs, ys, xt, run.progress(epoch, i), cfg))
-            if run.end_epoch(epoch, net, states):
+            if run.end_epoch(epoch, net):
                 break
 
 

@@ -31,15 +31,15 @@ stage "demo data"
 [ -d "$data" ] || python3 -m app.demo_data --out "$DEMO_DATA" ${DEMO_SIZES:-}
 
 stage "digit evaluator (our LeNet on MNIST-M)"
-evaluator="$ck/$(python3 -m app.models checkpoint evaluator)"
+evaluator="$ck/$(python3 -m app.model_files checkpoint evaluator)"
 train "$evaluator" python3 -m p2_acgan.digit_classifier train --data-root "$data" --out "$evaluator" --epochs "$CLS_EPOCHS"
 
 stage "P1 DCGAN ($P1_STEPS steps)"
-train "$ck/$(python3 -m app.models checkpoint p1)" python3 -m p1_dcgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P1_STEPS" \
+train "$ck/$(python3 -m app.model_files checkpoint p1)" python3 -m p1_dcgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P1_STEPS" \
   --batch-size "$BATCH" --eval-every 100 --ckpt-every 100 --fid-samples 200
 
 stage "P2 ACGAN ($P2_STEPS steps)"
-train "$ck/$(python3 -m app.models checkpoint p2)" python3 -m p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P2_STEPS" \
+train "$ck/$(python3 -m app.model_files checkpoint p2)" python3 -m p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P2_STEPS" \
   --batch-size "$BATCH" --eval-every 100 --classifier "$evaluator"
 
 # The UDA runs are small networks that scale poorly over threads: UDA_JOBS of them run side by side, each with
@@ -59,19 +59,19 @@ uda_run() {  # uda_run STEM COMMAND...: one run in the background, its log kept,
   ) &
 }
 failed=0
-while read -r s t kind stem <&3; do  # every UDA model and its checkpoint name (app/models.py)
+while read -r s t method stem <&3; do  # every UDA model and its checkpoint name (app/model_files.py)
   how="$(reuse_or_train "$ck/$stem.pt" "$stem")"; [ "$how" != reuse ] || continue
   resume=(); [ "$how" != resume ] || resume=(--resume)
   while [ "$(jobs -rp | wc -l)" -ge "$UDA_JOBS" ]; do wait -n || failed=1; done
-  if [ "$kind" = bonus ]; then
+  if [ "$method" = bonus ]; then
     uda_run "$stem" python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" \
       --ckpt-dir "$ck" --epochs "$BONUS_EPOCHS" --batch-size "$UDA_BATCH" ${resume[@]+"${resume[@]}"}
   else
     uda_run "$stem" python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" \
-      --mode "$kind" --ckpt-dir "$ck" --epochs "$P3_EPOCHS" --batch-size "$UDA_BATCH" ${resume[@]+"${resume[@]}"}
+      --method "$method" --ckpt-dir "$ck" --epochs "$P3_EPOCHS" --batch-size "$UDA_BATCH" ${resume[@]+"${resume[@]}"}
   fi
-done 3< <(python3 -m app.models uda bonus,dann,source,target | sort -s -k3,3)  # longest first
+done 3< <(python3 -m app.model_files uda bonus,dann,source,target | sort -s -k3,3)  # longest first
 while [ -n "$(jobs -rp)" ]; do wait -n || failed=1; done
-while read -r _ _ _ stem; do [ -f "$ck/$stem.pt" ] || failed=1; done < <(python3 -m app.models uda bonus,dann,source,target)
+while read -r _ _ _ stem; do [ -f "$ck/$stem.pt" ] || failed=1; done < <(python3 -m app.model_files uda bonus,dann,source,target)
 [ "$failed" = 0 ] || { echo "error: a UDA run failed (logs in $RUNS/logs)" >&2; exit 1; }
 stage ""

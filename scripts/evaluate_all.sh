@@ -17,7 +17,7 @@ python3 -m common.metrics is "$eval/p1_images" | tee "$eval/p1_is.txt"
 
 echo "== [eval] P2: hw2_p2.sh and the digit classifiers"
 bash "$root/scripts/hw2_p2.sh" "$eval/p2_images"
-classifiers=(--classifier "$HW2_CKPT_DIR/$(python3 -m app.models checkpoint evaluator)")
+classifiers=(--classifier "$HW2_CKPT_DIR/$(python3 -m app.model_files checkpoint evaluator)")
 [ -n "${COURSE_CLASSIFIER:-}" ] && classifiers+=(--classifier "$COURSE_CLASSIFIER")
 python3 -m p2_acgan.evaluate "$eval/p2_images" "${classifiers[@]}" | tee "$eval/p2_accuracy.txt"
 
@@ -25,16 +25,16 @@ echo "== [eval] P3 and bonus: hw2_p3.sh / hw2_bonus.sh per target, accuracy agai
 # The bounds (source-only, target-only) through the graders' prediction code, all six in one process.
 python3 -m app.predict_bounds "$data" "$HW2_CKPT_DIR" "$eval" >/dev/null
 tsne_ckpts=()
-while read -r s t kind stem <&3; do  # every UDA model and the name of its checkpoint and results (app/models.py)
+while read -r s t method stem <&3; do  # every UDA model and the name of its checkpoint and results (app/model_files.py)
   test_dir="$data/digits/$t/test"
-  case "$kind" in
+  case "$method" in
     dann) bash "$root/scripts/hw2_p3.sh" "$test_dir" "$t" "$eval/$stem.csv" >/dev/null
           tsne_ckpts+=("$HW2_CKPT_DIR/$stem.pt") ;;
     bonus) bash "$root/scripts/hw2_bonus.sh" "$test_dir" "$t" "$eval/$stem.csv" >/dev/null
            tsne_ckpts+=("$HW2_CKPT_DIR/$stem.pt") ;;
   esac
   python3 -m app.score "$eval/$stem.csv" "$data/digits/$t/test.csv" | tee "$eval/$stem.txt"
-done 3< <(python3 -m app.models uda dann,bonus,source,target)
+done 3< <(python3 -m app.model_files uda dann,bonus,source,target)
 python3 -m app.tsne --data-root "$data" --out "$eval" --samples "$TSNE_SAMPLES" "${tsne_ckpts[@]}"
 
 echo "== [report]"

@@ -6,7 +6,7 @@
 reuse_or_train() {
   local ckpt="$1" name="$2" status
   status=missing
-  if [ -e "$ckpt" ] || [ -L "$ckpt" ]; then status="$(python3 -m app.models status "$ckpt")"; fi
+  if [ -e "$ckpt" ] || [ -L "$ckpt" ]; then status="$(python3 -m app.model_files status "$ckpt")"; fi
   case "$status" in
     finished) echo "reusing $ckpt (its run finished)" >&2; echo reuse ;;
     unfinished)

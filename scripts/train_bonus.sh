@@ -12,11 +12,11 @@ export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 data="$1"; ck="${2:-$root/checkpoints}"; epochs="${EPOCHS:-60}"
 source "$root/scripts/reuse.sh"
 tsne=()
-while read -r s t _ stem <&3; do  # the three scenarios and their checkpoint names (app/models.py)
+while read -r s t _ stem <&3; do  # the three scenarios and their checkpoint names (app/model_files.py)
   how="$(reuse_or_train "$ck/$stem.pt" "$stem")"
   [ "$how" = reuse ] || python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" --ckpt-dir "$ck" \
     --epochs "$epochs" $([ "$how" != resume ] || echo --resume)
   tsne+=("$ck/$stem.pt")
-done 3< <(python3 -m app.models uda bonus)
-python3 -m app.uda_table --data-root "$data" --ckpt-dir "$ck" --kinds dann,bonus --out "$ck/bonus_table.md"
+done 3< <(python3 -m app.model_files uda bonus)
+python3 -m app.uda_table --data-root "$data" --ckpt-dir "$ck" --methods dann,bonus --out "$ck/bonus_table.md"
 python3 -m app.tsne --data-root "$data" --out "$ck/figures" "${tsne[@]}"

@@ -10,7 +10,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ $# -lt 1 ]; then echo "usage: bash scripts/train_p1.sh DATA_ROOT [CKPT_DIR]" >&2; exit 2; fi
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 source "$root/scripts/reuse.sh"
-ck="${2:-$root/checkpoints}"; name="$(python3 -m app.models checkpoint p1)"
+ck="${2:-$root/checkpoints}"; name="$(python3 -m app.model_files checkpoint p1)"
 how="$(reuse_or_train "$ck/$name" "${name%.pt}")"
 [ "$how" = reuse ] || python3 -m p1_dcgan.train --data-root "$1" --ckpt-dir "$ck" --arch sngan --steps 60000 \
   --batch-size 64 --eval-every 2000 $([ "$how" != resume ] || echo --resume)

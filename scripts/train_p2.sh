@@ -12,10 +12,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ $# -lt 1 ]; then echo "usage: bash scripts/train_p2.sh DATA_ROOT [CKPT_DIR]" >&2; exit 2; fi
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 source "$root/scripts/reuse.sh"
-ck="${2:-$root/checkpoints}"; evaluator="$(python3 -m app.models checkpoint evaluator)"; ours="$ck/$evaluator"
+ck="${2:-$root/checkpoints}"; evaluator="$(python3 -m app.model_files checkpoint evaluator)"; ours="$ck/$evaluator"
 [ "$(reuse_or_train "$ours" "${evaluator%.pt}")" = reuse ] || \
   python3 -m p2_acgan.digit_classifier train --data-root "$1" --out "$ours"
-name="$(python3 -m app.models checkpoint p2)"
+name="$(python3 -m app.model_files checkpoint p2)"
 how="$(reuse_or_train "$ck/$name" "${name%.pt}")"
 [ "$how" = reuse ] || python3 -m p2_acgan.train --data-root "$1" --ckpt-dir "$ck" --arch composite --steps 15000 \
   --batch-size 64 --classifier "${COURSE_CLASSIFIER:-$ours}" $([ "$how" != resume ] || echo --resume)

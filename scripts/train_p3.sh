@@ -12,11 +12,11 @@ export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 data="$1"; ck="${2:-$root/checkpoints}"; epochs="${EPOCHS:-60}"
 source "$root/scripts/reuse.sh"
 tsne=()
-while read -r s t mode stem <&3; do  # the nine models and their checkpoint names (app/models.py)
+while read -r s t method stem <&3; do  # the nine models and their checkpoint names (app/model_files.py)
   how="$(reuse_or_train "$ck/$stem.pt" "$stem")"
-  [ "$how" = reuse ] || python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" --mode "$mode" \
+  [ "$how" = reuse ] || python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" --method "$method" \
     --ckpt-dir "$ck" --epochs "$epochs" $([ "$how" != resume ] || echo --resume)
-  [ "$mode" != dann ] || tsne+=("$ck/$stem.pt")
-done 3< <(python3 -m app.models uda source,dann,target)
-python3 -m app.uda_table --data-root "$data" --ckpt-dir "$ck" --kinds source,dann,target --out "$ck/p3_table.md"
+  [ "$method" != dann ] || tsne+=("$ck/$stem.pt")
+done 3< <(python3 -m app.model_files uda source,dann,target)
+python3 -m app.uda_table --data-root "$data" --ckpt-dir "$ck" --methods source,dann,target --out "$ck/p3_table.md"
 python3 -m app.tsne --data-root "$data" --out "$ck/figures" "${tsne[@]}"

@@ -1,6 +1,7 @@
 """Shared fixtures, each built once per session: a private tensor cache, a tiny demo tree, and a miniature
 `make demo` (every problem trained for a step or an epoch, every graders' script run) whose checkpoints and
 outputs the end-to-end tests share instead of training their own."""
+
 import os
 import sys
 from pathlib import Path
@@ -11,9 +12,18 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 # Budgets of the miniature demo: the smallest that still run every code path.
-MINI_DEMO = {"P1_STEPS": "2", "P2_STEPS": "2", "P3_EPOCHS": "1", "BONUS_EPOCHS": "1", "CLS_EPOCHS": "1",
-             "TSNE_SAMPLES": "15", "BATCH": "8", "UDA_BATCH": "16",
-             "FID_WEIGHTS": "none", "IS_WEIGHTS": "none"}  # never a download from a test, and no wait for one
+MINI_DEMO = {
+    "P1_STEPS": "2",
+    "P2_STEPS": "2",
+    "P3_EPOCHS": "1",
+    "BONUS_EPOCHS": "1",
+    "CLS_EPOCHS": "1",
+    "TSNE_SAMPLES": "15",
+    "BATCH": "8",
+    "UDA_BATCH": "16",
+    "FID_WEIGHTS": "none",
+    "IS_WEIGHTS": "none",
+}  # never a download from a test, and no wait for one
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -30,9 +40,17 @@ def private_cache(tmp_path_factory):
 # The order in which pytest-xdist (make test: --dist loadfile --no-loadscope-reorder) hands files to its two
 # workers, each taking two at the start and more as it drains. The miniature demo goes first with the shortest
 # file (the first worker takes units 1 and 3), so its long chain starts at once and the second worker takes the rest.
-FILE_ORDER = ("test_demo_pipeline.py", "test_p3_bonus_end_to_end.py", "test_checkpoint.py",
-              "test_p1_p2_end_to_end.py", "test_metrics.py", "test_host_syncs.py", "test_data.py",
-              "test_reliability.py", "test_models.py")
+FILE_ORDER = (
+    "test_demo_pipeline.py",
+    "test_p3_bonus_end_to_end.py",
+    "test_checkpoint.py",
+    "test_p1_p2_end_to_end.py",
+    "test_metrics.py",
+    "test_host_syncs.py",
+    "test_data.py",
+    "test_reliability.py",
+    "test_models.py",
+)
 
 
 def pytest_collection_modifyitems(items):

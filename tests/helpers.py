@@ -1,5 +1,6 @@
 """Running the project's commands from tests: as a user would (a subprocess), or in-process through the same
 `run_cli` wrapper the command line uses (no interpreter start-up, same exit codes and error lines)."""
+
 import os
 import subprocess
 import sys
@@ -8,8 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from common.config import parse_config
-from common.errors import run_cli
+from common.cli import parse_config, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,7 @@ def train_fails(module, capsys, *argv: str) -> str:
     with pytest.raises(SystemExit) as e:
         train(module, *argv)
     err = capsys.readouterr().err
-    lines = [x[x.index("error:"):] for x in err.splitlines() if "error:" in x]  # a progress bar may precede it
+    lines = [x[x.index("error:") :] for x in err.splitlines() if "error:" in x]  # a progress bar may precede it
     assert e.value.code == 2 and len(lines) == 1 and "Traceback" not in err, err
     return lines[0]
 
@@ -64,4 +64,5 @@ def same_state(a, b) -> bool:
 def same_files(a: Path, b: Path) -> bool:
     names = sorted(p.name for p in a.iterdir())
     return names == sorted(p.name for p in b.iterdir()) and all(
-        (a / n).read_bytes() == (b / n).read_bytes() for n in names)
+        (a / n).read_bytes() == (b / n).read_bytes() for n in names
+    )

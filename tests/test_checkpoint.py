@@ -1,11 +1,12 @@
 """Checkpoints: round trip, atomic saves, and refusing pickled objects."""
+
 import pickle
 
 import pytest
 import torch
 
 from common.checkpoints import atomic_save, load_checkpoint
-from common.errors import UsageError
+from common.cli import UsageError
 
 
 def test_round_trip(tmp_path):
@@ -54,7 +55,9 @@ class Shell:
 def test_refuses_arbitrary_pickled_objects_naming_them(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     torch.save({"model": Payload()}, tmp_path / "evil.pt")
-    with pytest.raises(UsageError, match=r"holds objects other than tensors and plain data \((__builtin__|builtins)\.print\)"):
+    with pytest.raises(
+        UsageError, match=r"holds objects other than tensors and plain data \((__builtin__|builtins)\.print\)"
+    ):
         load_checkpoint(tmp_path / "evil.pt")
     # A bare pickle of protocol 4, whose refusal torch words without naming anything: we name it all the same.
     (tmp_path / "raw.pt").write_bytes(pickle.dumps({"model": Shell()}, protocol=4))

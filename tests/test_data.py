@@ -1,4 +1,5 @@
 """The data layer on tiny generated trees: modes, sizes, label matching, errors, the cache, the demo builder."""
+
 import csv
 from pathlib import Path
 
@@ -8,8 +9,8 @@ import torch
 from PIL import Image
 
 import common.images
+from common.cli import UsageError
 from common.data import TensorBatches, digit_split_files, load_digits, load_faces, train_val_split
-from common.errors import UsageError
 from common.images import list_images
 
 
@@ -150,7 +151,11 @@ def test_demo_builder_layout_counts_labels_and_modes(demo_root):
             with Image.open(files[0]) as im:
                 assert im.mode == mode and im.size == (size, size)
         assert counts == ({"train": 200 + 254, "test": 300} if domain == "svhn" else {"train": 160, "test": 40})
-    labels = [int(r[1]) for r in csv.reader(open(demo_root / "digits" / "mnistm" / "train.csv")) if r[1] != "label"]
+    labels = [
+        int(r[1])
+        for r in csv.reader((demo_root / "digits" / "mnistm" / "train.csv").read_text().splitlines())
+        if r[1] != "label"
+    ]
     assert len(set(labels)) == 10  # every digit is present
     faces = sorted((demo_root / "face" / "train").iterdir())
     assert len(faces) == 32 and len(list((demo_root / "face" / "test").iterdir())) == 8
@@ -161,7 +166,9 @@ def test_demo_builder_layout_counts_labels_and_modes(demo_root):
 def test_demo_builder_is_deterministic_and_ships_real_usps(tmp_path):
     from app.demo_data import USPS_FILE, build, main
 
-    main(["--out", str(tmp_path / "a"), "--seed", "5", "--mnistm", "20", "--usps", "20", "--svhn", "20", "--faces", "10"])
+    main(
+        ["--out", str(tmp_path / "a"), "--seed", "5", "--mnistm", "20", "--usps", "20", "--svhn", "20", "--faces", "10"]
+    )
     build(tmp_path / "b", seed=5, mnistm=20, usps=20, svhn=20, faces=10)
     for rel in ("digits/svhn/train/00003.png", "digits/mnistm/test/00001.png", "face/train/00002.png"):
         assert (tmp_path / "a/hw2_data" / rel).read_bytes() == (tmp_path / "b/hw2_data" / rel).read_bytes()
@@ -169,7 +176,7 @@ def test_demo_builder_is_deterministic_and_ships_real_usps(tmp_path):
     with np.load(USPS_FILE) as z:  # every demo USPS digit is one of the real USPS training digits, label included
         real = {(im.tobytes(), int(y)) for im, y in zip(z["images"], z["labels"])}
     folder = tmp_path / "a/hw2_data/digits/usps/train"
-    for name, label in list(csv.reader(open(folder.parent / "train.csv")))[1:]:
+    for name, label in list(csv.reader((folder.parent / "train.csv").read_text().splitlines()))[1:]:
         assert (np.asarray(Image.open(folder / name)).tobytes(), int(label)) in real
 
 
@@ -180,8 +187,10 @@ def test_demo_svhn_is_judged_on_real_digits_it_never_trains_on(demo_root):
 
     def split(name):
         folder = demo_root / "digits" / "svhn" / name
-        return [(np.asarray(Image.open(folder / n)).tobytes(), int(y))
-                for n, y in list(csv.reader(open(folder.parent / f"{name}.csv")))[1:]]
+        return [
+            (np.asarray(Image.open(folder / n)).tobytes(), int(y))
+            for n, y in list(csv.reader(open(folder.parent / f"{name}.csv")))[1:]
+        ]
 
     train, test = split("train"), split("test")
     assert test == [(x.tobytes(), int(y)) for x, y in zip(real[SVHN_REAL_TRAIN:], real_labels[SVHN_REAL_TRAIN:])]

@@ -4,6 +4,7 @@ byte-identical reruns, scoring errors, reuse of trained models, and the report.
 Every test that needs the miniature demo lives in this file: pytest-xdist (--dist loadfile) runs them on one
 worker, which builds the demo once, while the other worker takes the rest of the suite.
 """
+
 import csv
 import re
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from common.uda.scenarios import SCENARIOS
+from common.files import SCENARIOS
 from tests.helpers import REPO, command, run_module, same_files
 
 COURSE_CLASSIFIER = REPO.parent / "shared" / "data" / "Classifier.pth"
@@ -31,8 +32,9 @@ def test_every_graders_output_and_report_section(mini_demo):
     assert re.search(r"FID (skipped|: )", report) and re.search(r"IS (skipped|: )", report)
     # each GAN's grid says what trained it (the miniature demo: 2 steps of 8) and what a full run uses
     assert re.search(r"Trained here: `--arch sngan`, 2 steps of 8 images \(16 images\) on 32 training faces", report)
-    assert re.search(r"Trained here: `--arch composite`, 2 steps of 8 images \(16 images\) on 160 training digits",
-                     report)
+    assert re.search(
+        r"Trained here: `--arch composite`, 2 steps of 8 images \(16 images\) on 160 training digits", report
+    )
     assert "A full run: `scripts/train_p1.sh`" in report and "A full run: `scripts/train_p2.sh`" in report
     assert report.count("% (") >= 15  # 3×3 P3 cells and 2×3 bonus cells, each `percent (correct/total)`
     for link in re.findall(r"\]\(([^)]+)\)", report):
@@ -46,10 +48,10 @@ def test_uda_graders_scripts_serve_every_target(mini_demo, demo_root):
     for s, t in SCENARIOS:
         names = sorted(p.name for p in (demo_root / "digits" / t / "test").iterdir())
         for name in (f"p3_{s}2{t}", f"p3_{s}2{t}_source", f"p3_{s}2{t}_target", f"bonus_{s}2{t}"):
-            rows = list(csv.reader(open(mini_demo["eval"] / f"{name}.csv")))
+            rows = list(csv.reader((mini_demo["eval"] / f"{name}.csv").read_text().splitlines()))
             assert rows[0] == ["image_name", "label"] and [r[0] for r in rows[1:]] == names
             assert {int(r[1]) for r in rows[1:]} <= set(range(10))
-            assert (mini_demo["ckpt"] / f"{name}.pt").exists()  # each mode writes its own checkpoint
+            assert (mini_demo["ckpt"] / f"{name}.pt").exists()  # each method writes its own checkpoint
         assert f"/{len(names)} (" in (mini_demo["eval"] / f"p3_{s}2{t}.txt").read_text()
         for kind in ("class", "domain"):
             for model in ("p3", "bonus"):
@@ -117,8 +119,10 @@ def test_graders_scripts_from_another_folder_read_the_repository_checkpoints(min
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("HW2_CKPT_DIR", "PYTHONPATH")}
     env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
-    for args in ((repo / "scripts/hw2_p3.sh", demo_root / "digits/svhn/test", "svhn", "pred.csv"),
-                 (repo / "scripts/hw2_p2.sh", "digits")):
+    for args in (
+        (repo / "scripts/hw2_p3.sh", demo_root / "digits/svhn/test", "svhn", "pred.csv"),
+        (repo / "scripts/hw2_p2.sh", "digits"),
+    ):
         proc = subprocess.run(["bash", *map(str, args)], cwd=elsewhere, env=env, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
     assert (elsewhere / "pred.csv").read_bytes() == (mini_demo["eval"] / "p3_usps2svhn.csv").read_bytes()

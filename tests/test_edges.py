@@ -1,6 +1,7 @@
 """Edges a user meets outside the happy path: full disks and file-size limits while training, SIGTERM, long and
 odd names, images that would be misread, and arguments that look like options. Faults are real where the
 machine can make them (a file-size limit, a signal) and injected where it cannot (a disk that fills)."""
+
 import csv
 import os
 import resource
@@ -15,8 +16,8 @@ import pytest
 import torch
 from PIL import Image
 
-from common.atomic_output import write_text
 from common.checkpoints import atomic_save, load_checkpoint
+from common.files import write_text
 from common.images import list_images, read_rgb
 from common.uda.predict import predict_folder_to_csv
 from p3_dann.model import ARCHS as P3_ARCHS
@@ -41,8 +42,22 @@ def tiny_uda_tree(root: Path, n: int = 40) -> Path:
 
 
 def train_cmd(root: Path, ck: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "p3_dann.train", "--data-root", str(root), "--source", "mnistm", "--target", "usps",
-            "--ckpt-dir", str(ck), "--batch-size", "8", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "p3_dann.train",
+        "--data-root",
+        str(root),
+        "--source",
+        "mnistm",
+        "--target",
+        "usps",
+        "--ckpt-dir",
+        str(ck),
+        "--batch-size",
+        "8",
+        *extra,
+    ]
 
 
 def no_temporaries(folder: Path) -> bool:
@@ -52,7 +67,9 @@ def no_temporaries(folder: Path) -> bool:
 def test_a_file_size_limit_while_training_is_one_line_and_keeps_the_last_checkpoint(tmp_path):
     root, ck = tiny_uda_tree(tmp_path / "data"), tmp_path / "ck"
     env = {**PY_ENV, "HW2_CACHE_DIR": str(tmp_path / "cache")}
-    subprocess.run(train_cmd(root, ck, "--epochs", "2", "--stop-after-epoch", "1"), env=env, check=True, capture_output=True)
+    subprocess.run(
+        train_cmd(root, ck, "--epochs", "2", "--stop-after-epoch", "1"), env=env, check=True, capture_output=True
+    )
     latest = ck / "runs" / "p3_mnistm2usps" / "00000" / "latest.pt"
     before = latest.read_bytes()
 
@@ -60,8 +77,13 @@ def test_a_file_size_limit_while_training_is_one_line_and_keeps_the_last_checkpo
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))
 
-    proc = subprocess.run(train_cmd(root, ck, "--epochs", "2", "--resume"), env={**env, "HW2_CACHE_DIR": str(tmp_path / "c2")},
-                          preexec_fn=limit_file_size, capture_output=True, text=True)
+    proc = subprocess.run(
+        train_cmd(root, ck, "--epochs", "2", "--resume"),
+        env={**env, "HW2_CACHE_DIR": str(tmp_path / "c2")},
+        preexec_fn=limit_file_size,
+        capture_output=True,
+        text=True,
+    )
     errors = [x for x in proc.stderr.splitlines() if x.startswith("error:")]
     assert proc.returncode == 1 and len(errors) == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert "p3_mnistm2usps" in errors[0] and "file-size limit" in errors[0], errors[0]
@@ -89,8 +111,9 @@ def test_a_torn_torch_save_is_one_line_naming_the_file(tmp_path, monkeypatch):
 def test_sigterm_stops_a_trainer_like_ctrl_c_and_resume_continues(tmp_path):
     root, ck = tiny_uda_tree(tmp_path / "data", n=200), tmp_path / "ck"
     env = {**PY_ENV, "HW2_CACHE_DIR": str(tmp_path / "cache")}
-    proc = subprocess.Popen(train_cmd(root, ck, "--epochs", "50"), env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        train_cmd(root, ck, "--epochs", "50"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     latest = ck / "runs" / "p3_mnistm2usps" / "00000" / "latest.pt"
     deadline = time.time() + 120
     while not latest.exists() and time.time() < deadline:
@@ -100,15 +123,16 @@ def test_sigterm_stops_a_trainer_like_ctrl_c_and_resume_continues(tmp_path):
     assert proc.returncode == 128 + signal.SIGTERM and "Traceback" not in err, err
     epoch = load_checkpoint(latest)["counters"]["epoch"]
     assert 1 <= epoch < 50 and no_temporaries(ck)
-    done = subprocess.run(train_cmd(root, ck, "--epochs", str(epoch + 1), "--resume"), env=env, capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        train_cmd(root, ck, "--epochs", str(epoch + 1), "--resume"), env=env, capture_output=True, text=True
+    )
     assert done.returncode == 0 and load_checkpoint(latest)["counters"]["epoch"] == epoch + 1, done.stderr
 
 
 SLOW_FOLDER = """
 import sys, time
-from common.atomic_output import atomic_folder
-from common.errors import run_cli
+from common.files import atomic_folder
+from common.cli import run_cli
 def main():
     with atomic_folder(sys.argv[1], [f"{i}.png" for i in range(100)]) as tmp:
         for i in range(100):
@@ -120,7 +144,9 @@ run_cli(main)
 
 def test_sigterm_during_an_all_or_nothing_folder_leaves_nothing(tmp_path):
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-c", SLOW_FOLDER, str(out)], env=PY_ENV, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_FOLDER, str(out)], env=PY_ENV, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.time() + 60
     while not list(tmp_path.glob(".out.*/5.png")) and time.time() < deadline:
         time.sleep(0.02)
@@ -137,7 +163,7 @@ def test_temporaries_of_a_killed_writer_are_swept_by_the_next_write(tmp_path):
     alive = tmp_path / ".preds.1-0123abcd.tmp.csv"  # pid 1 always runs
     alive.write_text("another writer's")
     write_text(tmp_path / "preds.csv", "image_name,label\n")
-    from common.atomic_output import atomic_folder
+    from common.files import atomic_folder
 
     with atomic_folder(tmp_path / "out", ["a.png"]) as tmp:
         (tmp / "a.png").write_bytes(b"x")
@@ -148,7 +174,7 @@ def test_a_legal_long_name_is_not_pushed_over_the_limit(tmp_path):
     name = "p" * 250 + ".csv"
     write_text(tmp_path / name, "ok")
     folder = tmp_path / ("d" * 255)
-    from common.atomic_output import atomic_folder
+    from common.files import atomic_folder
 
     with atomic_folder(folder, ["0.png"]) as tmp:
         (tmp / "0.png").write_bytes(b"x")
@@ -195,16 +221,27 @@ def test_everything_skipped_in_a_test_folder_is_named(tmp_path, capsys):
 
 @pytest.mark.parametrize("script", ["hw2_p3.sh", "hw2_bonus.sh"])
 def test_a_test_dir_that_looks_like_an_option_is_still_a_path(tmp_path, script):
-    proc = subprocess.run(["bash", str(REPO / "scripts" / script), "-h", "usps", str(tmp_path / "o.csv")],
-                          cwd=tmp_path, env={**PY_ENV, "HW2_CKPT_DIR": str(tmp_path)}, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["bash", str(REPO / "scripts" / script), "-h", "usps", str(tmp_path / "o.csv")],
+        cwd=tmp_path,
+        env={**PY_ENV, "HW2_CKPT_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and "usage:" not in proc.stdout and "error:" in proc.stderr, proc.stderr
     assert not (tmp_path / "o.csv").exists()
 
 
 def reuse_decision(ckpt: Path, name: str) -> tuple[str, str]:
     """What scripts/reuse.sh (make demo, train_*.sh) decides for a checkpoint: (reuse|resume|train, its message)."""
-    proc = subprocess.run(["bash", "-c", f'source scripts/reuse.sh; reuse_or_train "{ckpt}" "{name}"'], cwd=REPO,
-                          env=PY_ENV, capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        ["bash", "-c", f'source scripts/reuse.sh; reuse_or_train "{ckpt}" "{name}"'],
+        cwd=REPO,
+        env=PY_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return proc.stdout.strip(), proc.stderr.strip()
 
 
@@ -213,8 +250,20 @@ def test_an_interrupted_run_is_resumed_on_the_rerun_never_served_as_finished(tmp
     from tests.helpers import train
 
     root, ck = tiny_uda_tree(tmp_path / "data"), tmp_path / "ck"
-    args = ["--data-root", str(root), "--source", "mnistm", "--target", "usps", "--ckpt-dir", str(ck),
-            "--batch-size", "16", "--epochs", "2"]
+    args = [
+        "--data-root",
+        str(root),
+        "--source",
+        "mnistm",
+        "--target",
+        "usps",
+        "--ckpt-dir",
+        str(ck),
+        "--batch-size",
+        "16",
+        "--epochs",
+        "2",
+    ]
     train(p3, *args, "--stop-after-epoch", "1")  # as a Ctrl-C after epoch 1 leaves it
     served = ck / "p3_mnistm2usps.pt"
     assert load_checkpoint(served)["finished"] is False
@@ -244,34 +293,41 @@ def test_a_gan_run_is_finished_only_at_the_end_of_its_budget(demo_root, tmp_path
 def test_graders_scripts_without_the_runtime_packages_say_so_in_one_line(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True)
     env = {**os.environ, "PATH": f"{tmp_path / 'bare' / 'bin'}:{os.environ['PATH']}"}
-    proc = subprocess.run(["bash", "scripts/hw2_p2.sh", str(tmp_path / "out")], cwd=REPO, env=env,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        ["bash", "scripts/hw2_p2.sh", str(tmp_path / "out")], cwd=REPO, env=env, capture_output=True, text=True
+    )
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
     assert "lacks torch" in proc.stderr and "source .venv/bin/activate" in proc.stderr
     assert not (tmp_path / "out").exists()
 
 
 def test_a_checkpoint_that_is_a_loop_or_a_folder_is_named_as_such(tmp_path):
-    from common.errors import UsageError
+    from common.cli import UsageError
 
     (tmp_path / "a.pt").symlink_to(tmp_path / "b.pt")
     (tmp_path / "b.pt").symlink_to(tmp_path / "a.pt")
     (tmp_path / "dir.pt").mkdir()
     (tmp_path / "link.pt").symlink_to(tmp_path / "dir.pt")
     (tmp_path / "dangling.pt").symlink_to(tmp_path / "gone.pt")
-    for name, what in (("a.pt", "is a symbolic link loop"), ("dir.pt", "is a folder, not a file"),
-                       ("link.pt", "is a link to a folder"), ("dangling.pt", "which is missing"),
-                       ("none.pt", "is missing; train it with: X")):
+    for name, what in (
+        ("a.pt", "is a symbolic link loop"),
+        ("dir.pt", "is a folder, not a file"),
+        ("link.pt", "is a link to a folder"),
+        ("dangling.pt", "which is missing"),
+        ("none.pt", "is missing; train it with: X"),
+    ):
         with pytest.raises(UsageError, match=what):
             load_checkpoint(tmp_path / name, trained_by="X")
 
 
 def test_an_unwritable_cache_warns_once_per_process(tmp_path):
-    script = ("from pathlib import Path; from PIL import Image; from common.images import cached_decode\n"
-              f"p = Path('{tmp_path}')\n"
-              "for n in range(3):\n"
-              "    Image.new('RGB', (28, 28), (n, n, n)).save(p / f'{n}.png')\n"
-              "    cached_decode([p / f'{n}.png'], 28)\n")
+    script = (
+        "from pathlib import Path; from PIL import Image; from common.images import cached_decode\n"
+        f"p = Path('{tmp_path}')\n"
+        "for n in range(3):\n"
+        "    Image.new('RGB', (28, 28), (n, n, n)).save(p / f'{n}.png')\n"
+        "    cached_decode([p / f'{n}.png'], 28)\n"
+    )
     (tmp_path / "cache").write_text("a file where the cache folder should be")
     env = {**PY_ENV, "HW2_CACHE_DIR": str(tmp_path / "cache" / "sub")}
     err = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True).stderr
@@ -287,7 +343,7 @@ class _RunsACommand:
 
 
 def test_the_scripts_quick_status_read_agrees_with_the_full_load_and_runs_nothing(tmp_path):
-    from app.models import run_status as quick
+    from app.model_files import run_status as quick
     from common.checkpoints import run_status as full
 
     done, cut = tmp_path / "done.pt", tmp_path / "cut.pt"
@@ -300,3 +356,33 @@ def test_the_scripts_quick_status_read_agrees_with_the_full_load_and_runs_nothin
     torch.save({"problem": "p3", "finished": True, "x": _RunsACommand(marker)}, tmp_path / "evil.pt")
     assert quick(tmp_path / "evil.pt") == "finished" and not marker.exists()  # its loading by the graders refuses it
     assert full(tmp_path / "evil.pt") == "unreadable" and not marker.exists()
+
+
+def test_progress_counts_the_images_drawn_when_the_data_is_smaller_than_a_batch(tmp_path, monkeypatch):
+    import common.training
+    from p3_dann import train as p3
+    from tests.helpers import train
+
+    bars = []
+    real_progress = common.training.image_progress
+    monkeypatch.setattr(
+        common.training, "image_progress", lambda *a, **k: bars.append(real_progress(*a, **k)) or bars[-1]
+    )
+    root, ck = tiny_uda_tree(tmp_path / "data"), tmp_path / "ck"
+    # 40 labelled digits, 36 after the validation split: the batch of 512 shrinks to 36, one step per epoch
+    train(
+        p3,
+        "--data-root",
+        str(root),
+        "--source",
+        "mnistm",
+        "--target",
+        "usps",
+        "--ckpt-dir",
+        str(ck),
+        "--batch-size",
+        "512",
+        "--epochs",
+        "2",
+    )
+    assert [(b.n, b.total) for b in bars] == [(2 * 36, 2 * 36)]

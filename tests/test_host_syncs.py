@@ -4,6 +4,7 @@ On a GPU each such read or (blocking) copy drains the queue, so the host's launc
 up instead of overlapping; a tiny GAN is bound by exactly that. The ops are caught at the dispatcher, so this
 runs on the CPU (and on the meta device, where a host-to-device copy shows as a change of device).
 """
+
 import collections
 
 import torch
@@ -16,8 +17,12 @@ from common.training import choose_runtime
 from p1_dcgan.model import ARCHS
 from p1_dcgan.train import Config, train_step
 
-HOST_READS = {"aten._local_scalar_dense.default", "aten.nonzero.default", "aten.is_nonzero.default",
-              "aten.equal.default"}
+HOST_READS = {
+    "aten._local_scalar_dense.default",
+    "aten.nonzero.default",
+    "aten.is_nonzero.default",
+    "aten.equal.default",
+}
 
 
 class HostTraffic(TorchDispatchMode):
@@ -36,8 +41,9 @@ class HostTraffic(TorchDispatchMode):
 
 
 def test_batches_are_cut_on_the_device_with_one_copy_per_epoch():
-    batches = TensorBatches(torch.zeros(12, 3, 4, 4, dtype=torch.uint8), torch.arange(12), 4,
-                            torch.device("meta"), seed=0, flip=True)
+    batches = TensorBatches(
+        torch.zeros(12, 3, 4, 4, dtype=torch.uint8), torch.arange(12), 4, torch.device("meta"), seed=0, flip=True
+    )
     with HostTraffic() as traffic:
         for _ in range(3):  # the whole first epoch
             x, y = next(batches)

@@ -1,11 +1,17 @@
 """FID and IS against known answers, without any download."""
+
 import numpy as np
 import pytest
 from PIL import Image
 
 from common.images import folder_batches
-from common.metrics.fid import (_trace_sqrt_product, fid_of_folders, frechet_distance, frechet_distance_to_features,
-                                gaussian_stats)
+from common.metrics.fid import (
+    _trace_sqrt_product,
+    fid_of_folders,
+    frechet_distance,
+    frechet_distance_to_features,
+    gaussian_stats,
+)
 from common.metrics.inception_score import score_from_probabilities
 
 

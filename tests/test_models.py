@@ -1,11 +1,12 @@
 """Architectures against the report's exact parameter counts, and the domain-adaptation pieces."""
+
 import math
 
 import pytest
 import torch
 
-from common.training import layer_rows
-from common.uda.network import annealed_lr, dann_lambda, domain_loss, grad_reverse
+from common.layer_tables import layer_rows
+from common.uda.training import annealed_lr, dann_lambda, domain_loss, grad_reverse
 
 
 def counts(model, *inputs, kind=None):
@@ -71,7 +72,7 @@ def test_p3_dann_matches_the_report():
 
 
 def test_random_affine_keeps_shape_and_its_identity_setting_is_the_identity():
-    from common.augment import random_affine
+    from common.data import random_affine
 
     x = torch.rand(5, 3, 28, 28)
     assert torch.allclose(random_affine(x, rotation_deg=0, scale=(1, 1), shift=0), x, atol=1e-5)
@@ -102,7 +103,7 @@ def test_gradient_reversal_is_identity_forward_and_negated_backward():
 def test_schedules():
     assert dann_lambda(0.0) == 0.0 and dann_lambda(1.0) == pytest.approx(2 / (1 + math.exp(-10)) - 1)
     assert 0 < dann_lambda(0.1) < dann_lambda(0.5) < 1
-    assert annealed_lr(0.0, 0.01) == 0.01 and annealed_lr(1.0, 0.01) == pytest.approx(0.01 / 11 ** 0.75)
+    assert annealed_lr(0.0, 0.01) == 0.01 and annealed_lr(1.0, 0.01) == pytest.approx(0.01 / 11**0.75)
 
 
 def test_domain_loss_labels_source_zero_target_one():
@@ -148,7 +149,7 @@ def test_marginal_entropy_rewards_using_every_class():
 
 
 def test_invert_some_negates_whole_images_at_the_given_rate():
-    from common.augment import invert_some
+    from common.data import invert_some
 
     x = torch.rand(2000, 3, 4, 4) * 2 - 1
     assert torch.equal(invert_some(x, 0.0), x)
@@ -161,7 +162,7 @@ def test_invert_some_negates_whole_images_at_the_given_rate():
 
 
 def test_add_neighbours_keeps_the_centre_and_brings_other_digits_in_at_the_edges():
-    from common.augment import add_neighbours
+    from common.data import add_neighbours
 
     x = -torch.ones(4, 3, 28, 28)
     x[:, :, 4:24, 10:18] = torch.linspace(0.2, 1.0, 4).view(4, 1, 1, 1)  # a bar per image, each its own value
@@ -174,7 +175,7 @@ def test_add_neighbours_keeps_the_centre_and_brings_other_digits_in_at_the_edges
 
 
 def test_local_contrast_norm_ignores_light_gradients_and_keeps_strokes():
-    from common.uda.network import LocalContrastNorm
+    from common.uda.training import LocalContrastNorm
 
     digit = torch.zeros(1, 1, 28, 28)
     digit[..., 6:22, 12:16] = 1.0
@@ -188,7 +189,7 @@ def test_local_contrast_norm_ignores_light_gradients_and_keeps_strokes():
 
 
 def test_frozen_bn_statistics_leaves_running_averages_alone():
-    from common.uda.network import frozen_bn_statistics
+    from common.uda.training import frozen_bn_statistics
     from p3_dann.model import ARCHS
 
     net = ARCHS["dann_lcn"]().train()

@@ -1,5 +1,6 @@
 """P1 and P2 training on the tiny demo tree, in-process: selection by the metric, exact resume, divergence and
 option errors; the graders' scripts themselves run in the miniature demo (test_demo_pipeline)."""
+
 import json
 
 import pytest
@@ -13,8 +14,21 @@ COURSE_CLASSIFIER = REPO.parent / "shared" / "data" / "Classifier.pth"
 
 
 def p1_args(root, ck, *extra: str, fid: str = "random") -> list[str]:
-    return ["--data-root", str(root), "--ckpt-dir", str(ck), "--batch-size", "4", "--fid-weights", fid,
-            "--fid-samples", "4", "--fid-holdout", "0.1", *extra]
+    return [
+        "--data-root",
+        str(root),
+        "--ckpt-dir",
+        str(ck),
+        "--batch-size",
+        "4",
+        "--fid-weights",
+        fid,
+        "--fid-samples",
+        "4",
+        "--fid-holdout",
+        "0.1",
+        *extra,
+    ]
 
 
 def test_p1_selects_by_fid(demo_root, tmp_path):
@@ -23,7 +37,11 @@ def test_p1_selects_by_fid(demo_root, tmp_path):
     fids = [m["fid"] for m in metrics if "fid" in m]
     assert len(fids) == 2 and all(f >= 0 for f in fids)  # steps 2 and 3
     best = torch.load(tmp_path / "p1_dcgan.pt", weights_only=True)
-    assert best["problem"] == "p1" and best["counters"]["fid"] == min(fids) and not (tmp_path / "runs/p1_dcgan/00000/best.pt").exists()
+    assert (
+        best["problem"] == "p1"
+        and best["counters"]["fid"] == min(fids)
+        and not (tmp_path / "runs/p1_dcgan/00000/best.pt").exists()
+    )
 
 
 def test_p1_interrupted_and_resumed_equals_uninterrupted(demo_root, tmp_path):
@@ -42,8 +60,9 @@ def test_p1_interrupted_and_resumed_equals_uninterrupted(demo_root, tmp_path):
 
 
 def test_p1_bad_options_are_one_line_errors(demo_root, tmp_path, capsys):
-    assert "unknown DiffAugment policy blur" in train_fails(p1, capsys, "--data-root", str(demo_root),
-                                                            "--diffaugment", "blur")
+    assert "unknown DiffAugment policy blur" in train_fails(
+        p1, capsys, "--data-root", str(demo_root), "--diffaugment", "blur"
+    )
     assert "does not exist" in train_fails(p1, capsys, "--data-root", str(tmp_path / "none"))
     proc = run_module("p1_dcgan.train", "--data-root", str(demo_root), "--steps", "0", check=False)
     assert proc.returncode == 2 and proc.stderr.count("error:") == 1 and "Traceback" not in proc.stderr
@@ -68,8 +87,21 @@ def evaluator(demo_root, tmp_path_factory):
 
 
 def test_p2_selects_by_the_evaluator(demo_root, tmp_path, evaluator):
-    train(p2, "--data-root", str(demo_root), "--ckpt-dir", str(tmp_path), "--steps", "4", "--batch-size", "8",
-          "--eval-every", "2", "--classifier", str(evaluator))
+    train(
+        p2,
+        "--data-root",
+        str(demo_root),
+        "--ckpt-dir",
+        str(tmp_path),
+        "--steps",
+        "4",
+        "--batch-size",
+        "8",
+        "--eval-every",
+        "2",
+        "--classifier",
+        str(evaluator),
+    )
     accs = [json.loads(x) for x in (tmp_path / "runs/p2_acgan/00000/metrics.jsonl").read_text().splitlines()]
     measured = {a["step"]: a["accuracy"] for a in accs if "accuracy" in a}
     assert list(measured) == [2, 4]
@@ -78,8 +110,22 @@ def test_p2_selects_by_the_evaluator(demo_root, tmp_path, evaluator):
 
 def test_p2_interrupted_and_resumed_equals_uninterrupted(demo_root, tmp_path, evaluator):
     def args(run):
-        return ["--data-root", str(demo_root), "--ckpt-dir", str(tmp_path / run), "--steps", "4",
-                "--batch-size", "8", "--eval-every", "3", "--fake-cls-start", "1", "--classifier", str(evaluator)]
+        return [
+            "--data-root",
+            str(demo_root),
+            "--ckpt-dir",
+            str(tmp_path / run),
+            "--steps",
+            "4",
+            "--batch-size",
+            "8",
+            "--eval-every",
+            "3",
+            "--fake-cls-start",
+            "1",
+            "--classifier",
+            str(evaluator),
+        ]
 
     train(p2, *args("full"))
     train(p2, *args("cut"), "--stop-after-step", "2")
@@ -120,8 +166,10 @@ def test_an_image_named_3_shows_a_3_to_the_evaluator(demo_root, tmp_path, monkey
 
     class RealDigits(torch.nn.Module):  # a perfect conditional generator, from the evaluator's own training data
         def forward(self, z, wanted):
-            picks = [int(torch.nonzero(labels == y)[int(abs(z[i, 0]) * 1000) % int((labels == y).sum())])
-                     for i, y in enumerate(wanted.tolist())]
+            picks = [
+                int(torch.nonzero(labels == y)[int(abs(z[i, 0]) * 1000) % int((labels == y).sum())])
+                for i, y in enumerate(wanted.tolist())
+            ]
             return to_signed_unit(images[picks])
 
     monkeypatch.setattr(p2_inference, "generator_from_checkpoint", lambda *a: RealDigits())

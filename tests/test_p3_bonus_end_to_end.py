@@ -1,5 +1,6 @@
 """P3 and the bonus: training in-process on the tiny demo tree (exact resume, seeds, modes, divergence, option
 errors), the graders' scripts' input errors (as subprocesses), and scoring."""
+
 import csv
 import os
 
@@ -13,8 +14,19 @@ from tests.helpers import run_module, same_state, train, train_fails
 
 
 def uda_args(root, ck, source: str, target: str, *extra: str) -> list[str]:
-    return ["--data-root", str(root), "--source", source, "--target", target, "--ckpt-dir", str(ck),
-            "--batch-size", "32", *extra]
+    return [
+        "--data-root",
+        str(root),
+        "--source",
+        source,
+        "--target",
+        target,
+        "--ckpt-dir",
+        str(ck),
+        "--batch-size",
+        "32",
+        *extra,
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +51,13 @@ def test_grader_input_errors_and_conversions(served, tmp_path):
     before = sorted(os.listdir(cache))
     proc = run_module("scripts/hw2_p3.sh", str(test_dir), "usps", str(out), env=env)
     assert "skipped 1 file(s)" in proc.stderr
-    assert [r[0] for r in csv.reader(open(out))][1:] == ["a.png", "b.png", "c.png"]
+    assert [r[0] for r in csv.reader(out.read_text().splitlines())][1:] == ["a.png", "b.png", "c.png"]
     assert sorted(os.listdir(cache)) == before  # inference writes nothing but OUT_CSV
-    for args, message in (([str(test_dir), "mnist", str(out)], "unknown DOMAIN 'mnist'"),
-                          ([str(tmp_path / "nope"), "usps", str(out)], "does not exist"),
-                          ([str(tmp_path / "pred"), "usps", str(out)], "holds no images")):
+    for args, message in (
+        ([str(test_dir), "mnist", str(out)], "unknown DOMAIN 'mnist'"),
+        ([str(tmp_path / "nope"), "usps", str(out)], "does not exist"),
+        ([str(tmp_path / "pred"), "usps", str(out)], "holds no images"),
+    ):
         proc = run_module("scripts/hw2_p3.sh", *args, env=env, check=False)
         assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
     (test_dir / "d.png").write_bytes(b"\x89PNG broken")
@@ -69,7 +83,7 @@ def test_evaluate_refuses_missing_and_duplicate_names(tmp_path):
 
 
 def test_bounds_write_only_their_own_checkpoint(demo_root, tmp_path):
-    train(p3, *uda_args(demo_root, tmp_path, "usps", "svhn", "--mode", "source", "--epochs", "1"))
+    train(p3, *uda_args(demo_root, tmp_path, "usps", "svhn", "--method", "source", "--epochs", "1"))
     assert [p.name for p in tmp_path.glob("*.pt")] == ["p3_usps2svhn_source.pt"]
 
 
@@ -78,8 +92,9 @@ def test_p3_interrupted_and_resumed_equals_uninterrupted(demo_root, tmp_path):
     cut = uda_args(demo_root, tmp_path / "cut", "mnistm", "usps", "--epochs", "3", "--seed", "3")
     train(p3, *cut, "--stop-after-epoch", "1")
     train(p3, *cut, "--resume")
-    a, b = (torch.load(tmp_path / run / "runs/p3_mnistm2usps/00000/latest.pt", weights_only=True)
-            for run in ("full", "cut"))
+    a, b = (
+        torch.load(tmp_path / run / "runs/p3_mnistm2usps/00000/latest.pt", weights_only=True) for run in ("full", "cut")
+    )
     assert a["counters"]["epoch"] == b["counters"]["epoch"] == 3
     assert set(a["states"]) == {"model", "optimizer", "labelled", "unlabelled"}
     for key in ("states", "rng", "counters"):
@@ -91,8 +106,10 @@ def test_bonus_interrupted_and_resumed_equals_uninterrupted(demo_root, tmp_path)
     cut = uda_args(demo_root, tmp_path / "cut", "usps", "svhn", "--epochs", "2")
     train(bonus, *cut, "--stop-after-epoch", "1")
     train(bonus, *cut, "--resume")
-    a, b = (torch.load(tmp_path / run / "runs/bonus_usps2svhn/00000/latest.pt", weights_only=True)
-            for run in ("full", "cut"))
+    a, b = (
+        torch.load(tmp_path / run / "runs/bonus_usps2svhn/00000/latest.pt", weights_only=True)
+        for run in ("full", "cut")
+    )
     assert set(a["states"]) == {"model", "ema", "optimizer", "labelled", "unlabelled"}
     for key in ("states", "rng", "counters"):
         assert same_state(a[key], b[key]), key
@@ -110,8 +127,20 @@ def test_target_test_diagnostic_is_logged_but_not_used(demo_root, tmp_path):
 
     for logged in (False, True):
         ck = tmp_path / str(logged)
-        train(p3, *uda_args(demo_root, ck, "mnistm", "usps", "--epochs", "2", "--select", "val",
-                            *(["--log-target-test"] if logged else [])))
+        train(
+            p3,
+            *uda_args(
+                demo_root,
+                ck,
+                "mnistm",
+                "usps",
+                "--epochs",
+                "2",
+                "--select",
+                "val",
+                *(["--log-target-test"] if logged else []),
+            ),
+        )
         rows = [json.loads(x) for x in (ck / "runs/p3_mnistm2usps/00000/metrics.jsonl").read_text().splitlines()]
         assert all(("target_test_accuracy" in r) == logged for r in rows)
     a, b = (torch.load(tmp_path / str(x) / "p3_mnistm2usps.pt", weights_only=True) for x in (False, True))

@@ -1,5 +1,6 @@
 """Failures at the edges, one representative case per class: the exit code, the one `error:` line, and nothing
 half-written left behind. Tiny data and untrained models; everything in-process."""
+
 import errno
 import os
 import random
@@ -11,11 +12,11 @@ from PIL import Image
 
 import common.metrics.__main__ as metrics_cli
 from bonus_uda import inference as bonus_inference
-from common.atomic_output import atomic_path
-from common.checkpoints import atomic_save, diverged, load_checkpoint
-from common.errors import UsageError
+from common.checkpoints import atomic_save, load_checkpoint
+from common.cli import UsageError
+from common.files import atomic_path, read_label_csv
 from common.images import read_rgb
-from common.labels import read_label_csv
+from common.training import divergence_error
 from p1_dcgan import inference as p1_inference
 from p1_dcgan import train as p1_train
 from p1_dcgan.model import ARCHS as P1_ARCHS
@@ -42,15 +43,20 @@ def leftovers(folder) -> list[str]:
 
 def p3_checkpoint(name: str) -> dict:
     """A served P3 checkpoint of MNIST-M → USPS with untrained weights."""
-    return {"problem": "p3", "name": name, "arch": "dann_lcn", "weights": P3_ARCHS["dann_lcn"]().state_dict(),
-            "config": {"source": "mnistm", "target": "usps"}}
+    return {
+        "problem": "p3",
+        "name": name,
+        "arch": "dann_lcn",
+        "weights": P3_ARCHS["dann_lcn"]().state_dict(),
+        "config": {"source": "mnistm", "target": "usps"},
+    }
 
 
 @pytest.fixture
 def ckpt_dir(tmp_path, monkeypatch):
     """HW2_CKPT_DIR with an untrained P1 generator and an untrained P3 DANN for MNIST-M → USPS."""
     ck = tmp_path / "ck"
-    g = P1_ARCHS["dcgan"][0]()
+    g = P1_ARCHS["dcgan"].generator()
     atomic_save({"problem": "p1", "name": "p1_dcgan", "arch": "dcgan", "weights": g.state_dict()}, ck / "p1_dcgan.pt")
     atomic_save(p3_checkpoint("p3_mnistm2usps"), ck / "p3_mnistm2usps.pt")
     monkeypatch.setenv("HW2_CKPT_DIR", str(ck))
@@ -87,17 +93,18 @@ def test_a_full_disk_mid_generation_leaves_no_images(ckpt_dir, tmp_path, monkeyp
 def test_a_failed_csv_write_keeps_the_old_file(tmp_path):
     out = tmp_path / "pred.csv"
     out.write_text("old\n")
-    with pytest.raises(OSError):
-        with atomic_path(out) as tmp:
-            tmp.write_text("image_name,label\n0.png,")
-            raise OSError(errno.EFBIG, "File too large")
+    with pytest.raises(OSError), atomic_path(out) as tmp:
+        tmp.write_text("image_name,label\n0.png,")
+        raise OSError(errno.EFBIG, "File too large")
     assert out.read_text() == "old\n" and leftovers(tmp_path) == []
 
 
 # 2. One clean line at every edge
 def test_checkpoints_of_another_problem_scenario_or_name_are_refused(ckpt_dir, test_dir, tmp_path, capsys):
     os.replace(ckpt_dir / "p1_dcgan.pt", ckpt_dir / "p2_acgan.pt")  # a P1 checkpoint where P2's belongs
-    assert "not a p2 checkpoint (it was written by p1)" in fails(capsys, p2_inference, "--out", str(tmp_path / "digits"))
+    assert "not a p2 checkpoint (it was written by p1)" in fails(
+        capsys, p2_inference, "--out", str(tmp_path / "digits")
+    )
     os.replace(ckpt_dir / "p3_mnistm2usps.pt", ckpt_dir / "p3_svhn2mnistm.pt")  # another scenario's name
     line = fails(capsys, p3_inference, str(test_dir), "mnistm", str(tmp_path / "p.csv"))
     assert "trained for MNIST-M → USPS, not SVHN → MNIST-M" in line
@@ -110,8 +117,9 @@ def test_checkpoints_of_another_problem_scenario_or_name_are_refused(ckpt_dir, t
 def test_output_paths_that_cannot_be_written(ckpt_dir, test_dir, tmp_path, capsys):
     (tmp_path / "a_file").write_text("x")
     assert "is a folder" in fails(capsys, p3_inference, str(test_dir), "usps", str(tmp_path))
-    assert "is a file, not a folder" in fails(capsys, p3_inference, str(test_dir), "usps",
-                                               str(tmp_path / "a_file" / "p.csv"))
+    assert "is a file, not a folder" in fails(
+        capsys, p3_inference, str(test_dir), "usps", str(tmp_path / "a_file" / "p.csv")
+    )
     assert "is a file" in fails(capsys, p1_inference, "--out", str(tmp_path / "a_file"))
 
 
@@ -119,7 +127,7 @@ def test_a_read_only_disk_is_one_line(ckpt_dir, test_dir, tmp_path, monkeypatch,
     def read_only(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / "p.csv"))
 
-    monkeypatch.setattr("common.atomic_output._temporary", read_only)
+    monkeypatch.setattr("common.files._temporary", read_only)
     line = fails(capsys, p3_inference, str(test_dir), "usps", str(tmp_path / "p.csv"), code=1)
     assert "Read-only file system" in line and "write somewhere writable" in line
 
@@ -143,29 +151,47 @@ def tiny_digit_tree(root, label_of_domain: dict) -> None:
 
 def test_labels_outside_0_9_stop_training_before_a_run_folder(tmp_path, capsys):
     tiny_digit_tree(tmp_path / "hw2_data", {"mnistm": 10, "usps": 1})
-    line = train_fails(p3_train, capsys, "--data-root", str(tmp_path / "hw2_data"), "--source", "mnistm",
-                       "--target", "usps", "--ckpt-dir", str(tmp_path / "ck"))
+    line = train_fails(
+        p3_train,
+        capsys,
+        "--data-root",
+        str(tmp_path / "hw2_data"),
+        "--source",
+        "mnistm",
+        "--target",
+        "usps",
+        "--ckpt-dir",
+        str(tmp_path / "ck"),
+    )
     assert "outside 0–9" in line and "0.png has 10" in line
     assert not (tmp_path / "ck").exists()
 
 
-@pytest.mark.parametrize("option, value, message", [("--val-fraction", "0", "--val-fraction must be > 0"),
-                                                    ("--lr", "-0.01", "--lr must be > 0"),
-                                                    ("--batch-size", "1", "--batch-size must be ≥ 2")])
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("--val-fraction", "0", "--val-fraction must be > 0"),
+        ("--lr", "-0.01", "--lr must be > 0"),
+        ("--batch-size", "1", "--batch-size must be ≥ 2"),
+    ],
+)
 def test_option_ranges_of_training(tmp_path, capsys, option, value, message):
-    line = train_fails(p3_train, capsys, "--data-root", str(tmp_path), "--source", "mnistm", "--target", "usps",
-                       option, value)
+    line = train_fails(
+        p3_train, capsys, "--data-root", str(tmp_path), "--source", "mnistm", "--target", "usps", option, value
+    )
     assert message in line
 
 
 def test_a_nan_option_is_refused(tmp_path, capsys):
-    assert "--lr-g must be a finite number" in train_fails(p1_train, capsys, "--data-root", str(tmp_path),
-                                                           "--lr-g", "nan")
+    assert "--lr-g must be a finite number" in train_fails(
+        p1_train, capsys, "--data-root", str(tmp_path), "--lr-g", "nan"
+    )
 
 
 def test_option_ranges_of_the_metrics(test_dir, capsys):
-    assert "--batch-size must be at least 1" in fails(capsys, metrics_cli, "fid", str(test_dir), str(test_dir),
-                                                      "--batch-size", "0")
+    assert "--batch-size must be at least 1" in fails(
+        capsys, metrics_cli, "fid", str(test_dir), str(test_dir), "--batch-size", "0"
+    )
     assert "--splits must be at least 1" in fails(capsys, metrics_cli, "is", str(test_dir), "--splits", "0")
 
 
@@ -205,9 +231,9 @@ def test_random_bytes_are_called_damaged_without_pytorch_advice(tmp_path):
 
 
 def test_the_divergence_message_names_only_a_checkpoint_that_exists(tmp_path):
-    assert "before any checkpoint was saved" in str(diverged(tmp_path, "in epoch 1"))
+    assert "before any checkpoint was saved" in str(divergence_error(tmp_path, "in epoch 1"))
     atomic_save({"epoch": 1}, tmp_path / "latest.pt")
-    assert str(tmp_path / "latest.pt") in str(diverged(tmp_path, "in epoch 2"))
+    assert str(tmp_path / "latest.pt") in str(divergence_error(tmp_path, "in epoch 2"))
 
 
 def test_a_csv_with_a_byte_order_mark_is_read(tmp_path):
@@ -238,15 +264,32 @@ def test_resuming_with_another_architecture_is_one_line(tmp_path, capsys):
     run = tmp_path / "ck" / "runs" / "bonus_mnistm2usps" / "00000"
     state = {"states": {"model": P3_ARCHS["dann"]().state_dict()}, "rng": {}, "counters": {"epoch": 1, "best_val": 0.5}}
     atomic_save(state, run / "latest.pt")  # a P3 network's weights where the bonus network's belong
-    line = train_fails(bonus_train, capsys, "--data-root", str(tmp_path / "hw2_data"), "--source", "mnistm",
-                       "--target", "usps", "--ckpt-dir", str(tmp_path / "ck"), "--resume")
+    line = train_fails(
+        bonus_train,
+        capsys,
+        "--data-root",
+        str(tmp_path / "hw2_data"),
+        "--source",
+        "mnistm",
+        "--target",
+        "usps",
+        "--ckpt-dir",
+        str(tmp_path / "ck"),
+        "--resume",
+    )
     assert f"--resume: {run / 'latest.pt'} does not fit this run's options" in line
 
 
 def test_a_bound_is_served_only_when_named(ckpt_dir, test_dir, tmp_path, capsys):
     atomic_save(p3_checkpoint("p3_mnistm2usps_source"), ckpt_dir / "p3_mnistm2usps_source.pt")
-    command(p3_inference, str(test_dir), "usps", str(tmp_path / "b.csv"),
-            "--ckpt", str(ckpt_dir / "p3_mnistm2usps_source.pt"))
+    command(
+        p3_inference,
+        str(test_dir),
+        "usps",
+        str(tmp_path / "b.csv"),
+        "--ckpt",
+        str(ckpt_dir / "p3_mnistm2usps_source.pt"),
+    )
     assert (tmp_path / "b.csv").read_text().splitlines()[0] == "image_name,label"
     os.replace(ckpt_dir / "p3_mnistm2usps_source.pt", ckpt_dir / "p3_mnistm2usps.pt")  # a bound where DANN belongs
     line = fails(capsys, p3_inference, str(test_dir), "usps", str(tmp_path / "c.csv"))

@@ -2,8 +2,6 @@
 
     python3 -m common.metrics fid GEN_DIR REF_DIR [--weights PATH]
     python3 -m common.metrics is GEN_DIR [--weights PATH]
+
+Without Inception weights (offline) each raises common.cli.MetricSkipped, whose message is the one line to print.
 """
-
-
-class MetricSkipped(Exception):
-    """A metric could not run (no Inception weights offline); its message is the one line to print."""

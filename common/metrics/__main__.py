@@ -1,11 +1,11 @@
 """Rescore any folder: `python3 -m common.metrics fid GEN REF` or `python3 -m common.metrics is GEN`."""
+
 import argparse
 from pathlib import Path
 
 import torch
 
-from common.errors import UsageError, run_cli
-from common.metrics import MetricSkipped
+from common.cli import MetricSkipped, UsageError, run_cli
 from common.metrics.fid import fid_of_folders
 from common.metrics.inception_score import inception_score_of_folder
 

@@ -5,19 +5,19 @@ randomly initialised network of the same shape (tests and smoke runs only: its s
 "none" skips FID (training then keeps its latest checkpoint as the best).
 Reference statistics of a folder are cached as .npz, so rescoring a checkpoint costs only the generated side.
 """
+
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 from unittest import mock
 
 import numpy as np
 import torch
 
-from common.atomic_output import atomic_path
 from common.checkpoints import load_checkpoint
-from common.errors import UsageError, os_error_line, warn_once
+from common.cli import MetricSkipped, UsageError, os_error_line, warn_once
+from common.files import atomic_path
 from common.images import cache_dir, folder_batches, list_images, listing_key
-from common.metrics import MetricSkipped
 
 
 def random_fid_state_dict(seed: int = 0) -> dict:
@@ -62,10 +62,14 @@ def fid_network(weights: str | None = None, device: str = "cpu") -> torch.nn.Mod
                 try:
                     net = fid_inception.InceptionV3([3])
                 except RuntimeError:
-                    raise UsageError(f"FID weights file {weights} does not hold pytorch-fid's Inception weights") from None
+                    raise UsageError(
+                        f"FID weights file {weights} does not hold pytorch-fid's Inception weights"
+                    ) from None
     except (OSError, RuntimeError) as e:  # URLError is an OSError
-        raise MetricSkipped(f"FID skipped: the FID Inception weights are not available offline ({e}); "
-                            "give a local copy with FID_WEIGHTS=PATH (or --weights / P1's --fid-weights)") from None
+        raise MetricSkipped(
+            f"FID skipped: the FID Inception weights are not available offline ({e}); "
+            "give a local copy with FID_WEIGHTS=PATH (or --weights / P1's --fid-weights)"
+        ) from None
     return net.eval().to(device)
 
 
@@ -148,8 +152,9 @@ def reference_stats(folder: Path, net: torch.nn.Module, weights: str | None, bat
     return mu, sigma
 
 
-def fid_of_folders(gen: Path, ref: Path, weights: str | None = None, device: str = "cpu",
-                   batch_size: int = 50) -> float:
+def fid_of_folders(
+    gen: Path, ref: Path, weights: str | None = None, device: str = "cpu", batch_size: int = 50
+) -> float:
     for folder in (gen, ref):  # refused before any network is built or downloaded
         if len(list_images(folder)) < 2:
             raise UsageError(f"FID needs at least 2 images per set; {folder} holds fewer")

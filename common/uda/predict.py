@@ -1,71 +1,67 @@
 """A trained UDA classifier: rebuilt from its checkpoint after checking that it is what was asked for, run on
-images (labels, features, accuracy), and the graders' prediction command shared by P3 and the bonus.
+a folder of images or for features, and the graders' prediction command shared by P3 and the bonus.
 
 Callers hand over the architectures they know as a registry {problem: {arch: builder}} (P3's and the bonus's
 model.py each export theirs), so this module imports no problem folder.
 """
+
 import argparse
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import torch
 
-from common.checkpoints import checkpoint_dir, load_checkpoint, served_weights
-from common.errors import UsageError
+from common.checkpoints import checkpoint_dir, load_checkpoint, load_weights, served_weights
+from common.cli import UsageError
+from common.data import DIGIT_SIZE
+from common.files import UDA_METHODS, model_name, scenario_title, source_for, write_label_csv
 from common.images import decode_readable, list_images, to_signed_unit
-from common.labels import write_label_csv
-from common.training import inference_device
-from common.uda.scenarios import model_name, scenario_title, source_for
+from common.training import batched, enable_deterministic_inference
+from common.uda.training import predict_images
 
 Registry = dict[str, dict[str, Callable[[], torch.nn.Module]]]
 
 
-def classifier_from_checkpoint(ckpt: dict, path: Path, registry: Registry, source: str | None = None,
-                               target: str | None = None, name: str | None = None) -> torch.nn.Module:
+def classifier_from_checkpoint(
+    ckpt: dict,
+    path: Path,
+    registry: Registry,
+    source: str | None = None,
+    target: str | None = None,
+    name: str | None = None,
+) -> torch.nn.Module:
     """The checkpoint's network with its weights, in eval mode. Refused with one line: a checkpoint of a problem
     not in `registry` or of an architecture it does not know; of another scenario than source → target; with
     `name`, any model but that one (a bound where the graders' script serves the adapted model, say)."""
     problem = ckpt.get("problem")
     if problem not in registry:
         written_by = problem if isinstance(problem, str) else "another problem"
-        raise UsageError(f"checkpoint {path} is not a {' or '.join(registry)} digit classifier "
-                         f"(it was written by {written_by})")
+        raise UsageError(
+            f"checkpoint {path} is not a {' or '.join(registry)} digit classifier (it was written by {written_by})"
+        )
     arch, weights = served_weights(ckpt, path, problem, registry[problem], trained_by="")
     trained = (ckpt.get("config") or {}).get("source"), (ckpt.get("config") or {}).get("target")
     if (source, target) != (None, None) and trained != (source, target):
-        raise UsageError(f"checkpoint {path} was trained for {scenario_title(*trained) if all(trained) else 'an unknown scenario'}, "
-                         f"not {scenario_title(source, target)}")
+        raise UsageError(
+            f"checkpoint {path} was trained for {scenario_title(*trained) if all(trained) else 'an unknown scenario'}, "
+            f"not {scenario_title(source, target)}"
+        )
     if name is not None and ckpt.get("name") != name:
-        raise UsageError(f"checkpoint {path} holds the model {ckpt.get('name')!r}, not {name!r}; pass it with --ckpt "
-                         "to serve it deliberately")
-    net = registry[problem][arch]()
-    try:
-        net.load_state_dict(weights)
-    except RuntimeError:
-        raise UsageError(f"checkpoint {path}: its weights do not fit the {problem} architecture {arch!r}") from None
-    return net.eval()
+        raise UsageError(
+            f"checkpoint {path} holds the model {ckpt.get('name')!r}, not {name!r}; pass it with --ckpt "
+            "to serve it deliberately"
+        )
+    return load_weights(registry[problem][arch](), weights, path, problem, arch).eval()
 
 
-@torch.no_grad()
-def predict_images(net: torch.nn.Module, images_uint8: torch.Tensor, device: torch.device,
-                   batch_size: int = 1000) -> torch.Tensor:
-    net = net.to(device).eval()
-    return torch.cat([net.classify(to_signed_unit(images_uint8[i:i + batch_size].to(device))).argmax(1).cpu()
-                      for i in range(0, len(images_uint8), batch_size)])
-
-
-@torch.no_grad()
 def features_of(net: torch.nn.Module, images_uint8: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    return torch.cat([net.embed(to_signed_unit(images_uint8[i:i + batch_size])).flatten(1)
-                      for i in range(0, len(images_uint8), batch_size)])
-
-
-def accuracy(net: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor, device: torch.device) -> float:
-    """Share of `images` classified as `labels`; net's training mode is restored after."""
-    was_training = net.training
-    acc = (predict_images(net, images, device) == labels).float().mean().item()
-    net.train(was_training)
-    return acc
+    """The feature vector `net` (in eval mode, on the CPU) gives each uint8 image."""
+    return batched(
+        lambda x: net.embed(to_signed_unit(x)).flatten(1),
+        images_uint8,
+        batch_size=batch_size,
+        device=torch.device("cpu"),
+    )
 
 
 def predict_folder_to_csv(net: torch.nn.Module, folder: Path, out_csv: Path, device: torch.device) -> int:
@@ -75,20 +71,25 @@ def predict_folder_to_csv(net: torch.nn.Module, folder: Path, out_csv: Path, dev
     error names all that failed (up to three, and their count), so one run finds them all. Nothing is written then.
     """
     files = list_images(folder, what="test folder")
-    images, readable, failures = decode_readable(files, 28)
+    images, readable, failures = decode_readable(files, DIGIT_SIZE)
     if failures:
-        raise UsageError(f"{len(failures)} of {len(files)} image(s) in {folder} cannot be read, nothing written: "
-                         + "; ".join(failures[:3]))
+        raise UsageError(
+            f"{len(failures)} of {len(files)} image(s) in {folder} cannot be read, nothing written: "
+            + "; ".join(failures[:3])
+        )
     labels = predict_images(net, images, device)
     write_label_csv(out_csv, [p.name for p in readable], labels.tolist())
     return len(readable)
 
 
-def predict_for_graders(problem: str, archs: dict, trainer: str, description: str,
-                        argv: list[str] | None = None) -> None:
+def predict_for_graders(
+    method: str, archs: dict, trainer: str, description: str, argv: list[str] | None = None
+) -> None:
     """The graders' command line, TEST_DIR DOMAIN OUT_CSV [--ckpt PATH]: DOMAIN names the target (usps -> the
-    MNIST-M→USPS model, mnistm -> SVHN→MNIST-M, svhn -> USPS→SVHN); the model is HW2_CKPT_DIR/<problem>_<S>2<T>.pt
-    unless --ckpt names another model of this problem for that scenario (P3's bounds, say)."""
+    MNIST-M→USPS model, mnistm -> SVHN→MNIST-M, svhn -> USPS→SVHN); the model is `method`'s (dann, bonus),
+    HW2_CKPT_DIR/<problem>_<S>2<T>.pt, unless --ckpt names another model of its problem for that scenario (P3's
+    bounds, say)."""
+    problem = UDA_METHODS[method]
     p = argparse.ArgumentParser(description=description)
     p.add_argument("test_dir", type=Path)
     p.add_argument("domain", help="target domain: mnistm, usps or svhn")
@@ -96,10 +97,11 @@ def predict_for_graders(problem: str, archs: dict, trainer: str, description: st
     p.add_argument("--ckpt", type=Path, help=f"this checkpoint instead of HW2_CKPT_DIR/{problem}_<S>2<T>.pt")
     a = p.parse_args(argv)
     source = source_for(a.domain)
-    served = model_name(problem, source, a.domain)
+    served = model_name(method, source, a.domain)
     path = a.ckpt or checkpoint_dir() / f"{served}.pt"
-    ckpt = load_checkpoint(path, trained_by=f"python3 -m {trainer} --data-root hw2_data --source {source} "
-                                            f"--target {a.domain}")
+    ckpt = load_checkpoint(
+        path, trained_by=f"python3 -m {trainer} --data-root hw2_data --source {source} --target {a.domain}"
+    )
     net = classifier_from_checkpoint(ckpt, path, {problem: archs}, source, a.domain, None if a.ckpt else served)
-    n = predict_folder_to_csv(net, a.test_dir, a.out_csv, inference_device())
+    n = predict_folder_to_csv(net, a.test_dir, a.out_csv, enable_deterministic_inference())
     print(f"wrote {n} predictions to {a.out_csv}")

@@ -1,48 +1,220 @@
-"""What both domain-adaptation trainers (P3 and the bonus) share: their common options, their data (labelled
-images, unlabelled target images, and the validation split used for model selection; test splits never take part),
-and everything around their own training step: set-up, resume, and the end of each epoch (validation, the metrics
-log, the served checkpoint, latest.pt, --stop-after-epoch)."""
+"""What the two domain-adaptation trainers (P3 and the bonus) share.
+
+The network: every UDA model here is a domain-adversarial network (Ganin et al., "Unsupervised Domain Adaptation
+by Backpropagation", 2015): a parameter-free input layer (`prep`), a feature extractor, a class head, and a domain
+head that reads the features through gradient reversal; both heads return log-probabilities. P3's and the
+bonus's model.py build their feature extractors on it. Its training pieces: the λ and learning-rate schedules,
+the domain loss, per-domain batch norm.
+
+The run: the options both take, their data (labelled images, unlabelled target images, and the validation split
+used for model selection; test splits never take part), and the end of each epoch (validation, the metrics row,
+the served checkpoint and latest.pt) around the common run lifecycle (common/training.py: Run).
+"""
+
+import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from common.checkpoints import (MetricsLog, diverged, mark_finished, restore, save_latest, save_served, start_or_resume,
-                                stop_here)
-from common.config import print_config
+from common.cli import UsageError
 from common.data import DOMAINS, TensorBatches, load_digits, train_val_split
-from common.errors import UsageError
-from common.training import choose_runtime, image_progress, seed_everything, stream_seed
-from common.uda.predict import accuracy
+from common.images import to_signed_unit
+from common.training import Run, batched, stream_seed
+
+
+class _GradientReversal(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, lambd: float) -> torch.Tensor:
+        ctx.lambd = lambd
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        return -ctx.lambd * grad, None
+
+
+def grad_reverse(x: torch.Tensor, lambd: float) -> torch.Tensor:
+    """Identity in the forward pass; multiplies the gradient by -lambd in the backward pass.
+
+    Placed between the feature extractor and the domain classifier, it lets one optimizer step train the
+    domain classifier to tell the domains apart while pushing the features to make that impossible.
+    """
+    return _GradientReversal.apply(x, lambd)
+
+
+def dann_lambda(progress: float, gamma: float = 10.0) -> float:
+    """Adaptation weight λ(p) = 2 / (1 + exp(-γ p)) - 1: 0 at the start (p=0), near 1 at the end (p=1).
+
+    Ramping it up keeps the noisy early domain signal from wrecking features that are still forming.
+    """
+    return 2.0 / (1.0 + math.exp(-gamma * progress)) - 1.0
+
+
+def annealed_lr(progress: float, lr0: float, alpha: float = 10.0, beta: float = 0.75) -> float:
+    """Learning rate μ(p) = μ0 / (1 + α p)^β from the DANN paper."""
+    return lr0 / (1.0 + alpha * progress) ** beta
+
+
+def domain_loss(domain_log_probs: torch.Tensor, n_source: int) -> torch.Tensor:
+    """Cross-entropy of the domain classifier's log-probabilities (B, 2) on a joint batch: the first `n_source`
+    rows are source (0), the rest target (1)."""
+    target = torch.ones(len(domain_log_probs), dtype=torch.long, device=domain_log_probs.device)
+    target[:n_source] = 0
+    return F.cross_entropy(domain_log_probs, target)  # log_softmax leaves log-probabilities as they are
+
+
+# --- parameter-free input layers -------------------------------------------------------------------------
+
+
+class LocalContrastNorm(nn.Module):
+    """Per image: grayscale, minus its local mean, divided by its local standard deviation (Gaussian windows),
+    repeated into 3 channels; parameter-free.
+
+    Colour, brightness, contrast, uneven light and smooth textures (house walls, plates) separate grayscale USPS,
+    photo-textured MNIST-M and SVHN but carry no digit identity; it keeps strokes and edges, which are what a digit
+    is in every domain (local contrast normalisation as used on SVHN by Sermanet et al., 2012).
+    """
+
+    def __init__(self, sigma: float = 2.0, size: int = 9, eps: float = 1e-2):
+        super().__init__()
+        r = torch.arange(size, dtype=torch.float32) - size // 2
+        g = torch.exp(-(r**2) / (2 * sigma**2))
+        kernel = torch.outer(g, g)
+        self.register_buffer("kernel", (kernel / kernel.sum()).view(1, 1, size, size), persistent=False)
+        self.eps = eps
+
+    def _blur(self, x: torch.Tensor) -> torch.Tensor:
+        pad = self.kernel.shape[-1] // 2
+        return F.conv2d(F.pad(x, [pad] * 4, mode="replicate"), self.kernel)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        gray = x.mean(dim=1, keepdim=True)
+        centred = gray - self._blur(gray)
+        local_std = self._blur(centred**2).sqrt()
+        floor = local_std.mean(dim=(2, 3), keepdim=True)  # low-contrast areas are not amplified into noise
+        return (centred / torch.maximum(local_std, floor).clamp_min(self.eps)).expand(-1, x.shape[1], -1, -1)
+
+
+# --- the network -------------------------------------------------------------------------------------------
+
+
+class DomainAdversarialNet(nn.Module):
+    """Subclasses build `prep`, `features`, `class_head` and `domain_head`."""
+
+    prep: nn.Module
+    features: nn.Module
+    class_head: nn.Module
+    domain_head: nn.Module
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """The features the heads read (B, D)."""
+        return self.features(self.prep(x))
+
+    def classify(self, x: torch.Tensor) -> torch.Tensor:
+        """Class log-probabilities (B, 10)."""
+        return self.class_head(self.embed(x))
+
+    def forward(self, x: torch.Tensor, lambd: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+        """(class log-probs (B, 10), domain log-probs (B, 2)); the domain gradient reaches the features × -λ."""
+        f = self.embed(x)
+        return self.class_head(f), self.domain_head(grad_reverse(f, lambd))
+
+
+def head(in_dim: int, out_dim: int) -> nn.Sequential:
+    """The report's class and domain heads: in_dim -> 100 -> out_dim log-probabilities."""
+    return nn.Sequential(
+        nn.Linear(in_dim, 100), nn.BatchNorm1d(100), nn.ReLU(True), nn.Linear(100, out_dim), nn.LogSoftmax(dim=1)
+    )
+
+
+@contextmanager
+def frozen_bn_statistics(net: nn.Module):
+    """Batch norm inside the block normalises by the batch's own statistics as usual but leaves the running
+    averages as they were (momentum 0), so that the averages describe only the batches seen outside it."""
+    norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    saved = [m.momentum for m in norms]
+    for m in norms:
+        m.momentum = 0.0
+    try:
+        yield
+    finally:
+        for m, momentum in zip(norms, saved):
+            m.momentum = momentum
+
+
+def per_domain_forward(net: DomainAdversarialNet, xs: torch.Tensor, xt: torch.Tensor, lambd: float):
+    """Source and target batches through `net` apart: batch norm normalises each by its own domain's statistics,
+    which aligns every layer's per-channel moments across the domains, and the running averages, which the
+    served model normalises with, are the target's (the domain it will see). Returns (source class log-probs,
+    target class log-probs, domain log-probs of both, source rows first)."""
+    with frozen_bn_statistics(net):
+        class_s, domain_s = net(xs, lambd)
+    class_t, domain_t = net(xt, lambd)
+    return class_s, class_t, torch.cat([domain_s, domain_t])
+
+
+# --- the run ---------------------------------------------------------------------------------------------------
 
 
 @dataclass
 class UDAConfig:
     """The options every domain-adaptation trainer takes; P3's and the bonus's Config add their method's own."""
+
     data_root: str = field(metadata={"help": "the hw2_data folder"})
     source: str = field(metadata={"choices": list(DOMAINS), "help": "source domain"})
     target: str = field(metadata={"choices": list(DOMAINS), "help": "target domain"})
+    arch: str = field(metadata={"help": "the network (each trainer's Config names its choices and default)"})
     ckpt_dir: str = field(default="checkpoints", metadata={"help": "where the checkpoint and runs/ go"})
     epochs: int = field(default=60, metadata={"min": 1, "help": "passes over the labelled training split"})
     batch_size: int = field(default=128, metadata={"min": 2, "help": "images per domain per step"})
     augment: bool = field(default=True, metadata={"help": "random scale, rotation and shift of the training images"})
-    invert_prob: float | None = field(default=None, metadata={"min": 0, "max": 1,
-        "help": "chance of inverting a labelled training image's intensities; unset: 0.5 when the target is svhn "
-                "(street numbers come in both polarities), else 0"})
-    neighbour_prob: float | None = field(default=None, metadata={"min": 0, "max": 1,
-        "help": "chance of showing parts of other digits beside a labelled training image; unset: 0.5 when the "
-                "target is svhn (house-number crops show their neighbours), else 0"})
-    select: str = field(default="last", metadata={
-        "choices": ["last", "val"],
-        "help": "the checkpoint served: the last epoch, or the best on the validation split"})
-    val_fraction: float = field(default=0.1, metadata={
-        "above": 0, "below": 1, "help": "share of the labelled training split held out for --select val"})
-    log_target_test: bool = field(default=False, metadata={
-        "help": "also log target test accuracy each epoch (a diagnostic for benchmarks; never used for selection)"})
+    invert_prob: float | None = field(
+        default=None,
+        metadata={
+            "min": 0,
+            "max": 1,
+            "help": "chance of inverting a labelled training image's intensities; unset: 0.5 when the target is svhn "
+            "(street numbers come in both polarities), else 0",
+        },
+    )
+    neighbour_prob: float | None = field(
+        default=None,
+        metadata={
+            "min": 0,
+            "max": 1,
+            "help": "chance of showing parts of other digits beside a labelled training image; unset: 0.5 when the "
+            "target is svhn (house-number crops show their neighbours), else 0",
+        },
+    )
+    select: str = field(
+        default="last",
+        metadata={
+            "choices": ["last", "val"],
+            "help": "the checkpoint served: the last epoch, or the best on the validation split",
+        },
+    )
+    val_fraction: float = field(
+        default=0.1,
+        metadata={"above": 0, "below": 1, "help": "share of the labelled training split held out for --select val"},
+    )
+    log_target_test: bool = field(
+        default=False,
+        metadata={
+            "help": "also log target test accuracy each epoch (a diagnostic for benchmarks; never used for selection)"
+        },
+    )
     seed: int = field(default=0, metadata={"help": "seed of weights and batches"})
-    stop_after_epoch: int | None = field(default=None, metadata={
-        "min": 1, "help": "checkpoint and stop after this epoch, as an interrupted run would (--resume continues)"})
+    stop_after_epoch: int | None = field(
+        default=None,
+        metadata={
+            "min": 1,
+            "help": "checkpoint and stop after this epoch, as an interrupted run would (--resume continues)",
+        },
+    )
     resume: bool = field(default=False, metadata={"help": "continue the latest run of this model"})
 
     # Street-number augmentation of the labelled images, unless set: only an SVHN target shows digits in both
@@ -69,8 +241,15 @@ class DomainData:
     val_labels: torch.Tensor
 
 
-def domain_data(root: Path, labelled_domain: str, unlabelled_domain: str | None, batch_size: int,
-                val_fraction: float, seed: int, device: torch.device) -> DomainData:
+def domain_data(
+    root: Path,
+    labelled_domain: str,
+    unlabelled_domain: str | None,
+    batch_size: int,
+    val_fraction: float,
+    seed: int,
+    device: torch.device,
+) -> DomainData:
     images, labels = load_digits(root, labelled_domain, "train")
     tr, va = train_val_split(len(images), val_fraction, seed)
     labelled = TensorBatches(images[tr], labels[tr], batch_size, device, seed)
@@ -81,85 +260,69 @@ def domain_data(root: Path, labelled_domain: str, unlabelled_domain: str | None,
     return DomainData(labelled, unlabelled, images[va], labels[va])
 
 
-class UDARun:
-    """One UDA training run around the trainer's own step, which its main() writes out:
+def predict_images(
+    net: nn.Module, images_uint8: torch.Tensor, device: torch.device, batch_size: int = 1000
+) -> torch.Tensor:
+    """The class `net` (in eval mode) gives each uint8 image."""
+    net = net.to(device).eval()
+    return batched(
+        lambda x: net.classify(to_signed_unit(x)).argmax(1), images_uint8, batch_size=batch_size, device=device
+    )
 
-        with UDARun(cfg, PROBLEM, name, labelled_domain, unlabelled_domain) as run:  # fp32 runtime, seed, data
+
+def accuracy(net: nn.Module, images: torch.Tensor, labels: torch.Tensor, device: torch.device) -> float:
+    """Share of `images` classified as `labels`; net's training mode is restored after."""
+    was_training = net.training
+    acc = (predict_images(net, images, device) == labels).float().mean().item()
+    net.train(was_training)
+    return acc
+
+
+class UDARun(Run):
+    """The run lifecycle (common/training.py: Run) counted in epochs, in fp32, with the domain data, and validation
+    at the end of each epoch. The trainer's main() writes out its own step:
+
+        with UDARun(cfg, PROBLEM, name, labelled_domain, unlabelled_domain) as run:  # runtime, seed, data
             ... build the network and optimizer on run.rt.device ...
-            for epoch in range(run.start(states), cfg.epochs + 1):  # a fresh run folder, or --resume
+            for epoch in range(run.start(states), cfg.epochs + 1):  # a new run folder, or --resume
                 for i in range(run.steps_per_epoch):
                     ... one step ...; run.add_losses(losses)
-                if run.end_epoch(epoch, served_net, states):  # --stop-after-epoch
+                if run.end_epoch(epoch, served_net):  # --stop-after-epoch
                     break
     """
 
     def __init__(self, cfg: UDAConfig, problem: str, name: str, labelled_domain: str, unlabelled_domain: str | None):
-        print_config(cfg)
-        self.cfg, self.problem, self.name = cfg, problem, name
-        self.rt = choose_runtime("fp32")  # small networks: fp32 everywhere keeps CPU and GPU runs comparable
-        seed_everything(cfg.seed)
+        # small networks: fp32 everywhere keeps CPU and GPU runs comparable
+        super().__init__(cfg, problem, name, unit="epoch", total=cfg.epochs, precision="fp32")
         root = Path(cfg.data_root)
-        self.data = domain_data(root, labelled_domain, unlabelled_domain, cfg.batch_size, cfg.val_fraction, cfg.seed,
-                                self.rt.device)
+        self.data = domain_data(
+            root, labelled_domain, unlabelled_domain, cfg.batch_size, cfg.val_fraction, cfg.seed, self.rt.device
+        )
         self.target_test = load_digits(root, cfg.target, "test") if cfg.log_target_test else None
         self.steps_per_epoch = self.data.labelled.batches_per_epoch
-        self.total_steps = cfg.epochs * self.steps_per_epoch
-        self.served_path = Path(cfg.ckpt_dir) / f"{name}.pt"
-        self.best_val, self._sums, self.bar, self.last_epoch = -1.0, None, None, 0
-
-    def __enter__(self) -> "UDARun":
-        return self
-
-    def __exit__(self, error, *_) -> None:
-        if self.bar is not None:  # closed before any error line, which then starts a line of its own
-            self.bar.close()
-        if error is None and self.last_epoch == self.cfg.epochs:  # not after --stop-after-epoch
-            mark_finished(self.served_path)
-            print(f"done: {self.served_path} (best validation accuracy {self.best_val:.4f})")
+        self.best_val = -1.0
 
     def start(self, states: dict) -> int:
-        """Open the run folder (or with --resume, restore `states` and the counters from its latest.pt) and the
-        progress bar; returns the first epoch to train."""
-        self.run_dir, ckpt = start_or_resume(Path(self.cfg.ckpt_dir), self.name, self.cfg)
-        self.log = MetricsLog(self.run_dir)
-        done = 0
-        if ckpt is not None:
-            counters = restore(ckpt, self.run_dir, states)
-            done, self.best_val = counters["epoch"], counters["best_val"]
-        self.last_epoch = done
-        self.bar = image_progress(self.total_steps * self.cfg.batch_size, self.name,
-                                  initial=done * self.steps_per_epoch * self.cfg.batch_size)
-        return done + 1
+        first = super().start(states, self.data.labelled.batch_size, self.steps_per_epoch)
+        self.best_val = self.counters.get("best_val", -1.0)
+        return first
 
     def progress(self, epoch: int, step_in_epoch: int) -> float:
         """Training progress p in [0, 1) at this step, which the learning rate and λ schedules follow."""
-        return ((epoch - 1) * self.steps_per_epoch + step_in_epoch) / self.total_steps
+        return ((epoch - 1) * self.steps_per_epoch + step_in_epoch) / (self.cfg.epochs * self.steps_per_epoch)
 
-    def add_losses(self, losses: dict[str, torch.Tensor]) -> None:
-        """Sum a step's losses on the device (no host read per step) for the epoch's means."""
-        values = torch.stack([v.detach() for v in losses.values()])
-        self._names = list(losses)
-        self._sums = values if self._sums is None else self._sums + values
-        self.bar.update(self.cfg.batch_size)
-
-    def end_epoch(self, epoch: int, served: nn.Module, states: dict) -> bool:
-        """Check the losses, validate `served` on the held-out labelled images, log, save the served checkpoint
-        (every epoch with --select last, else when validation improved) and latest.pt; True when the run ends."""
-        sums, self._sums = self._sums, None
-        if not torch.isfinite(sums).all():
-            raise diverged(self.run_dir, f"in epoch {epoch}")
-        losses = dict(zip(self._names, (sums / self.steps_per_epoch).tolist()))
+    def end_epoch(self, epoch: int, served: nn.Module) -> bool:
+        """Validate `served` on the held-out labelled images, log, save the served checkpoint (every epoch with
+        --select last, else when validation improved) and latest.pt; True when --stop-after-epoch ends the run."""
         val = accuracy(served, self.data.val_images, self.data.val_labels, self.rt.device)
         improved = val > self.best_val
         self.best_val = max(self.best_val, val)
-        diagnostic = {} if self.target_test is None else {
-            "target_test_accuracy": accuracy(served, *self.target_test, self.rt.device)}
-        self.log.log(epoch=epoch, **losses, val_accuracy=val, best_val_accuracy=self.best_val, **diagnostic)
-        self.bar.set_postfix(**{k.removeprefix("loss_"): f"{v:.3f}" for k, v in losses.items()}, val=f"{val:.3f}")
-        if improved or self.cfg.select == "last":
-            save_served(self.served_path, self.problem, self.name, self.cfg.arch, served.state_dict(),
-                        {"epoch": epoch, "val_accuracy": val}, self.cfg)
-        save_latest(self.run_dir, self.problem, self.name, self.cfg.arch, states,
-                    {"epoch": epoch, "best_val": self.best_val}, self.cfg)
-        self.last_epoch = epoch
-        return stop_here(epoch, self.cfg.stop_after_epoch, "epoch")
+        diagnostic = (
+            {}
+            if self.target_test is None
+            else {"target_test_accuracy": accuracy(served, *self.target_test, self.rt.device)}
+        )
+        self.log_losses(epoch, val_accuracy=val, best_val_accuracy=self.best_val, **diagnostic)
+        weights = served.state_dict() if improved or self.cfg.select == "last" else None
+        self.save(epoch, {"best_val": self.best_val}, served=weights, served_counters={"val_accuracy": val})
+        return self.stop_here(epoch)
