@@ -45,8 +45,8 @@ for i in 1 2; do
   bash "$root/scripts/hw2_p3.sh" "$data/digits/svhn/test" svhn "$work/p3_$i.csv" >/dev/null
   bash "$root/scripts/hw2_bonus.sh" "$data/digits/mnistm/test" mnistm "$work/bonus_$i.csv" >/dev/null
 done
-for kind in p1 p2; do
-  diff -rq "$work/${kind}_1" "$work/${kind}_2" >/dev/null && echo "$method: two runs byte-identical" || echo "$method: RUNS DIFFER"
+for problem in p1 p2; do
+  diff -rq "$work/${problem}_1" "$work/${problem}_2" >/dev/null && echo "$problem: two runs byte-identical" || echo "$problem: RUNS DIFFER"
 done
 cmp -s "$work/p3_1.csv" "$work/p3_2.csv" && echo "p3: identical CSVs" || echo "p3: CSVs DIFFER"
 cmp -s "$work/bonus_1.csv" "$work/bonus_2.csv" && echo "bonus: identical CSVs" || echo "bonus: CSVs DIFFER"

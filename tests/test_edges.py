@@ -41,23 +41,14 @@ def tiny_uda_tree(root: Path, n: int = 40) -> Path:
     return root
 
 
+def p3_args(root: Path, ck: Path, *extra: str, batch_size: int = 8) -> list[str]:
+    """The options of a P3 run on tiny_uda_tree's MNIST-M -> USPS."""
+    return ["--data-root", str(root), "--source", "mnistm", "--target", "usps", "--ckpt-dir", str(ck),
+            "--batch-size", str(batch_size), *extra]  # fmt: skip
+
+
 def train_cmd(root: Path, ck: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "p3_dann.train",
-        "--data-root",
-        str(root),
-        "--source",
-        "mnistm",
-        "--target",
-        "usps",
-        "--ckpt-dir",
-        str(ck),
-        "--batch-size",
-        "8",
-        *extra,
-    ]
+    return [sys.executable, "-m", "p3_dann.train", *p3_args(root, ck, *extra)]
 
 
 def no_temporaries(folder: Path) -> bool:
@@ -250,20 +241,7 @@ def test_an_interrupted_run_is_resumed_on_the_rerun_never_served_as_finished(tmp
     from tests.helpers import train
 
     root, ck = tiny_uda_tree(tmp_path / "data"), tmp_path / "ck"
-    args = [
-        "--data-root",
-        str(root),
-        "--source",
-        "mnistm",
-        "--target",
-        "usps",
-        "--ckpt-dir",
-        str(ck),
-        "--batch-size",
-        "16",
-        "--epochs",
-        "2",
-    ]
+    args = p3_args(root, ck, "--epochs", "2", batch_size=16)
     train(p3, *args, "--stop-after-epoch", "1")  # as a Ctrl-C after epoch 1 leaves it
     served = ck / "p3_mnistm2usps.pt"
     assert load_checkpoint(served)["finished"] is False
@@ -370,19 +348,5 @@ def test_progress_counts_the_images_drawn_when_the_data_is_smaller_than_a_batch(
     )
     root, ck = tiny_uda_tree(tmp_path / "data"), tmp_path / "ck"
     # 40 labelled digits, 36 after the validation split: the batch of 512 shrinks to 36, one step per epoch
-    train(
-        p3,
-        "--data-root",
-        str(root),
-        "--source",
-        "mnistm",
-        "--target",
-        "usps",
-        "--ckpt-dir",
-        str(ck),
-        "--batch-size",
-        "512",
-        "--epochs",
-        "2",
-    )
+    train(p3, *p3_args(root, ck, "--epochs", "2", batch_size=512))
     assert [(b.n, b.total) for b in bars] == [(2 * 36, 2 * 36)]
