@@ -98,9 +98,10 @@ def budget_line(ckpt_path: Path, problem: str, what: str, train_folder: str) -> 
         else f"`{folder}`"
     )
     state = "" if ckpt.get("finished") else " (**its run did not finish**)"
+    chosen = f", the step `{Path(cfg['classifier']).name}` read best" if cfg.get("classifier") else ""
     return (
         f"Trained here: `--arch {ckpt['arch']}`, {cfg['steps']:,} steps of {cfg['batch_size']} images "
-        f"({seen:,} images) on {data}; the served generator is step {counters['step']:,}{state}. "
+        f"({seen:,} images) on {data}; the served generator is step {counters['step']:,}{chosen}{state}. "
         f"A full run: {FULL_RUNS[problem]}."
     )
 

@@ -20,13 +20,13 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-import p1_dcgan
 from common.checkpoints import load_checkpoint
 from common.data import load_digits
 from common.gan import GRADER_SEED
 from common.images import to_signed_unit
 from common.metrics.fid import frechet_distance, gaussian_stats
 from p1_dcgan.inference import generate
+from p1_dcgan.model import NAME
 from p2_acgan.digit_classifier import LeNet, load_classifier, train_classifier
 
 REPO = Path(__file__).resolve().parent.parent
@@ -94,7 +94,7 @@ def main() -> None:
                 stderr=subprocess.DEVNULL,
                 env={**os.environ, "FID_WEIGHTS": ""},
             )
-            path = ck / f"{p1_dcgan.NAME}.pt"
+            path = ck / f"{NAME}.pt"
             fake = generate(load_checkpoint(path), path, 1000, GRADER_SEED, torch.device("cpu"))
             fids[name] = frechet_distance(lenet_stats(lenet, fake), ref_stats)
             print(f"{name}: LeNet-feature FID {fids[name]:.3f}", flush=True)

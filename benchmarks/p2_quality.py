@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-import p2_acgan
 from common.checkpoints import load_checkpoint
 from common.data import NUM_DIGITS, load_digits
 from common.gan import GRADER_SEED, generate_uint8, generator_from_checkpoint
@@ -32,7 +31,7 @@ from common.images import to_signed_unit
 from common.metrics.fid import frechet_distance, gaussian_stats
 from common.training import enable_deterministic_inference
 from p2_acgan.digit_classifier import load_classifier, predict, train_classifier
-from p2_acgan.model import ARCHS, fixed_eval_inputs
+from p2_acgan.model import ARCHS, NAME, PROBLEM, fixed_eval_inputs
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = {
@@ -119,8 +118,8 @@ def main() -> None:
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
-                path = ck / f"{p2_acgan.NAME}.pt"
-                g = generator_from_checkpoint(load_checkpoint(path), path, p2_acgan.PROBLEM, ARCHS, "p2_acgan.train")
+                path = ck / f"{NAME}.pt"
+                g = generator_from_checkpoint(load_checkpoint(path), path, PROBLEM, ARCHS, "p2_acgan.train")
                 z, y = fixed_eval_inputs(GRADER_SEED)
                 images = generate_uint8(g.to(device), z, y, device=device)
                 for j, net in judges.items():

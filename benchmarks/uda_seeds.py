@@ -30,7 +30,7 @@ import torch
 from common.files import SCENARIOS, model_name
 
 REPO = Path(__file__).resolve().parent.parent
-MODES = ("source", "dann", "target", "bonus")
+METHODS = ("source", "dann", "target", "bonus")
 DEFAULT_SCENARIOS = ",".join(f"{s}:{t}" for s, t in SCENARIOS)
 
 
@@ -151,7 +151,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data-root", type=Path, required=True)
     p.add_argument("--scenarios", default=DEFAULT_SCENARIOS, help="comma-separated SOURCE:TARGET pairs")
-    p.add_argument("--methods", default=",".join(MODES), help=f"comma-separated from {', '.join(MODES)}")
+    p.add_argument("--methods", default=",".join(METHODS), help=f"comma-separated from {', '.join(METHODS)}")
     p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds")
     p.add_argument("--epochs", type=int, default=6, help="epochs per run (the demo's budget)")
     p.add_argument("--batch-size", type=int, default=64, help="images per domain per step (the demo's)")
@@ -162,8 +162,8 @@ def main() -> None:
     a = p.parse_args()
     scenarios = [tuple(x.split(":")) for x in a.scenarios.split(",")]
     methods = [m for m in a.methods.split(",") if m]
-    if any(len(sc) != 2 for sc in scenarios) or any(m not in MODES for m in methods):
-        sys.exit(f"error: --scenarios takes SOURCE:TARGET pairs and --methods names from {', '.join(MODES)}")
+    if any(len(sc) != 2 for sc in scenarios) or any(m not in METHODS for m in methods):
+        sys.exit(f"error: --scenarios takes SOURCE:TARGET pairs and --methods names from {', '.join(METHODS)}")
     seeds = [int(x) for x in a.seeds.split(",")]
     runs = [Run(sc, m, k) for sc in scenarios for m in methods for k in seeds]
     threads = max(1, (os.cpu_count() or 1) // a.jobs)

@@ -11,6 +11,7 @@ changes:
   made from MNIST and photographs, |b - m| per channel: the digit's shape has a channel of its own, and reads early;
 - the discriminator scores real/fake with spectral norm, the hinge loss and a projection term (the inner product of
   a digit embedding with its features), beside an auxiliary digit classifier that learns from real digits;
+- its first layer looks at every pixel (3×3, stride 1), so it sees and penalises pixel-level noise;
 - it stops at 256 channels on a 7×7 map (the report's fourth 512-channel layer is three quarters of the report's
   discriminator's multiply-adds), which is what makes a CPU budget reach readable digits.
 """
@@ -128,13 +129,16 @@ class CompositeGenerator(nn.Module):
 
 class ProjectionDiscriminator(nn.Module):
     """Spectral-norm trunk to a 256×7×7 map; real/fake = linear score + <digit embedding, features> (projection),
-    and an auxiliary 10-way classifier on the same features."""
+    and an auxiliary 10-way classifier on the same features. Its first layer looks at every pixel (3×3, stride 1):
+    it sees the pixel-level noise early generators draw, which strided layers alone let through."""
 
     def __init__(self, width: int = 64):
         super().__init__()
         sn = spectral_norm
         self.trunk = nn.Sequential(
-            sn(nn.Conv2d(3, width, 4, 2, 1)),
+            sn(nn.Conv2d(3, width // 2, 3, 1, 1)),
+            nn.LeakyReLU(0.2, True),  # 28 -> 28
+            sn(nn.Conv2d(width // 2, width, 4, 2, 1)),
             nn.LeakyReLU(0.2, True),  # 28 -> 14
             sn(nn.Conv2d(width, 2 * width, 4, 2, 1)),
             nn.LeakyReLU(0.2, True),  # 14 -> 7

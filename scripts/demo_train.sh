@@ -40,7 +40,7 @@ train "$ck/$(python3 -m app.model_files checkpoint p1)" python3 -m p1_dcgan.trai
 
 stage "P2 ACGAN ($P2_STEPS steps)"
 train "$ck/$(python3 -m app.model_files checkpoint p2)" python3 -m p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P2_STEPS" \
-  --batch-size "$BATCH" --eval-every 100 --classifier "$evaluator"
+  --batch-size "$BATCH" --eval-every 100 --classifier "${COURSE_CLASSIFIER:-$evaluator}"  # as train_p2.sh selects
 
 # The UDA runs are small networks that scale poorly over threads: UDA_JOBS of them run side by side, each with
 # its share of the cores and its output in $RUNS/logs/<checkpoint>.log.
