@@ -25,14 +25,6 @@ from p2_acgan.digit_classifier import load_classifier, predict
 from p2_acgan.model import ARCHS, PROBLEM, CompositeGenerator, fixed_eval_inputs
 
 
-def mask_and_background(g: CompositeGenerator, z: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    """The generator's two outputs before composition: mask (B, 1, 28, 28), background (B, 3, 28, 28) in [0, 1]."""
-    h = (g.embed(labels) * z)[:, :, None, None]
-    for up, norm in zip(g.ups, g.norms):
-        h = F.relu(norm(up(h), labels))
-    return torch.sigmoid(g.out(h)).split([1, 3], dim=1)
-
-
 def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     k = torch.exp(-(torch.arange(-2, 3.0) ** 2) / (2 * sigma**2))
     k = (k[:, None] * k[None, :] / k.sum() ** 2).expand(x.shape[1], 1, 5, 5)
@@ -60,7 +52,7 @@ def main() -> None:
     z, y = fixed_eval_inputs(GRADER_SEED)
     real, real_labels = load_digits(a.data_root, "mnistm", "test")
     with torch.no_grad():
-        mask, background = mask_and_background(g, z, y)
+        mask, background = g.layers(z, y)
         drawn = {
             "as drawn": to_uint8((background - mask).abs() * 2 - 1),
             "background blurred σ 0.7": to_uint8((gaussian_blur(background, 0.7) - mask).abs() * 2 - 1),

@@ -7,8 +7,10 @@ The default (`composite`) keeps the report's generator layout (z times a label e
 changes:
 - class-conditional batch norm (a gain and bias per digit after every normalisation), so the class steers every
   layer, not only the input;
-- the last layer draws a one-channel digit mask m and a three-channel background b, composed as MNIST-M itself was
+- the last layer draws a one-channel digit mask m, composed with a three-channel background b as MNIST-M itself was
   made from MNIST and photographs, |b - m| per channel: the digit's shape has a channel of its own, and reads early;
+- the background comes from a branch of its own that sees z but not the digit, so the class cannot hide in the
+  background's texture (which a classifier trained on real digits does not read);
 - the discriminator scores real/fake with spectral norm, the hinge loss and a projection term (the inner product of
   a digit embedding with its features), beside an auxiliary digit classifier that learns from real digits;
 - it also scores the spread of its features within groups of four images (minibatch standard deviation), which
@@ -104,7 +106,12 @@ class ClassBatchNorm(nn.Module):
 
 
 class CompositeGenerator(nn.Module):
-    """(z (B, 128), digit (B,)) -> image (B, 3, 28, 28) = |background - digit mask| per channel, in [-1, 1]."""
+    """(z (B, 128), digit (B,)) -> image (B, 3, 28, 28) = |background - digit mask| per channel, in [-1, 1].
+
+    The mask is drawn by the class-conditional trunk, the background by a branch of its own (64 to 256 channels)
+    that sees z only: knowing nothing of the digit, the background cannot draw it, so the class goes through the
+    mask, as MNIST-M's digits came from MNIST's.
+    """
 
     def __init__(self, z_dim: int = LATENT_DIM):
         super().__init__()
@@ -114,17 +121,29 @@ class CompositeGenerator(nn.Module):
                 nn.ConvTranspose2d(z_dim, 512, 4, 1, 0, bias=False),  # 1 -> 4
                 nn.ConvTranspose2d(512, 256, 1, 1, 0, bias=False),  # 4 -> 4
                 nn.ConvTranspose2d(256, 128, 4, 2, 1, bias=False),  # 4 -> 8
-                nn.ConvTranspose2d(128, 64, 2, 2, 1, bias=False),
+                nn.ConvTranspose2d(128, 64, 2, 2, 1, bias=False),  # 8 -> 14
             ]
-        )  # 8 -> 14
+        )
         self.norms = nn.ModuleList([ClassBatchNorm(c) for c in (512, 256, 128, 64)])
-        self.out = nn.ConvTranspose2d(64, 4, 4, 2, 1, bias=False)  # 14 -> 28: mask and background logits
+        self.mask = nn.ConvTranspose2d(64, 1, 4, 2, 1, bias=False)  # 14 -> 28: digit mask logits
+        w = 64
+        self.background = nn.Sequential(
+            *_up(z_dim, 4 * w, 4, 1, 0),  # 1 -> 4
+            *_up(4 * w, 2 * w, 4, 2, 1),  # 4 -> 8
+            *_up(2 * w, w, 2, 2, 1),  # 8 -> 14
+            nn.ConvTranspose2d(w, 3, 4, 2, 1, bias=False),  # 14 -> 28
+            nn.Sigmoid(),
+        )
 
-    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    def layers(self, z: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The two drawings before composition: mask (B, 1, 28, 28) and background (B, 3, 28, 28), in [0, 1]."""
         h = (self.embed(labels) * z)[:, :, None, None]
         for up, norm in zip(self.ups, self.norms):
             h = F.relu(norm(up(h), labels))
-        mask, background = torch.sigmoid(self.out(h)).split([1, 3], dim=1)
+        return torch.sigmoid(self.mask(h)), self.background(z[:, :, None, None])
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        mask, background = self.layers(z, labels)
         return (background - mask).abs() * 2 - 1
 
 

@@ -8,7 +8,7 @@ cd "$root"
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 DEMO_DATA="${DEMO_DATA:-demo_data}"; RUNS="${DEMO_OUT:-demo_out}"
 # Budgets for 2 CPU cores; tests shrink them.
-P1_STEPS="${P1_STEPS:-100}"; P2_STEPS="${P2_STEPS:-600}"; P3_EPOCHS="${P3_EPOCHS:-2}"; BONUS_EPOCHS="${BONUS_EPOCHS:-3}"
+P1_STEPS="${P1_STEPS:-100}"; P2_STEPS="${P2_STEPS:-1000}"; P3_EPOCHS="${P3_EPOCHS:-2}"; BONUS_EPOCHS="${BONUS_EPOCHS:-3}"
 CLS_EPOCHS="${CLS_EPOCHS:-15}"; BATCH="${BATCH:-32}"; UDA_BATCH="${UDA_BATCH:-64}"
 data="$DEMO_DATA/hw2_data"; ck="$RUNS/checkpoints"
 mkdir -p "$RUNS"; times="$RUNS/stage_times.txt"; : > "$times"

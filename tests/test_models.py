@@ -51,8 +51,12 @@ def test_p2_default_composes_a_digit_mask_with_a_background_and_listens_to_the_c
     images = gen(z, digits)
     assert images.shape == (4, 3, 28, 28) and images.min() >= -1 and images.max() <= 1
     assert not torch.allclose(images, gen(z, digits.flip(0)))  # the class, not only z, shapes the image
+    mask, background = gen.layers(z, digits)
+    assert mask.shape == (4, 1, 28, 28) and background.shape == (4, 3, 28, 28)
+    assert torch.equal(background, gen.layers(z, digits.flip(0))[1])  # the class reaches the mask only
+    assert not torch.allclose(mask, gen.layers(z, digits.flip(0))[0])
     with torch.no_grad():  # mask logits of 0 (m = ½) give |b - ½|·2 - 1 = |2b - 1| - 1: never above 0
-        gen.out.weight[:, 0].zero_()
+        gen.mask.weight.zero_()
         half_mask = gen(z, digits)
     assert half_mask.max() <= 0 and not torch.allclose(half_mask, images)
     adv, cls = disc.logits(images.detach(), digits)
