@@ -2,14 +2,18 @@
 
     python3 -m benchmarks.p2_quality --data-root demo_data/hw2_data [--steps 1000 --batch-size 64 --seeds 0,1,2]
 
-Every run selects its best step with our LeNet evaluator (trained here on MNIST-M train); the graders' 1000 images
-of the selected generator are then scored by that evaluator and, when COURSE_CLASSIFIER names the course's
-Classifier.pth, by it too: accuracy and per-digit accuracy, mean ± std over the seeds.
+Every run selects its best step with our LeNet evaluator (trained here on MNIST-M train; each seed's line names
+the step); the graders' 1000 images of the selected generator are then scored by that evaluator and, when
+COURSE_CLASSIFIER names the course's Classifier.pth, by it too: accuracy and per-digit accuracy, mean ± std over the
+seeds.
 
 Diversity, which accuracy alone does not see (a generator drawing one digit per class can score 100%): per digit,
 the Fréchet distance in our evaluator's 64-d feature space between the 100 generated images of that digit and the
 real MNIST-M test digits of that class (FD, lower is better), and the mean pairwise feature distance of the 100
-generated images over that of the real ones (spread; 1 = as varied as real digits, near 0 = a collapsed class).
+generated images over that of the real ones (spread; 1 = as varied as real digits, near 0 = a collapsed class);
+and, which those feature figures can miss (a digit classifier's features mostly ignore colour), how varied the
+images' colours are: the standard deviation over the 1000 images of each image's mean colour, over that of the
+real test digits (colours; 1 = as varied as real backgrounds, near 0 = one background colour).
 Last line: `ratio=<default accuracy over reference accuracy>` with our evaluator.
 """
 
@@ -48,8 +52,13 @@ def features(net, images_uint8: torch.Tensor) -> np.ndarray:
     return net.features(to_signed_unit(images_uint8)).numpy().astype(np.float64)
 
 
+def colour_variety(images: torch.Tensor) -> float:
+    """The standard deviation over images of their mean colour, averaged over R, G and B."""
+    return images.float().mean((2, 3)).std(0).mean().item()
+
+
 def diversity(net, images: torch.Tensor, labels: torch.Tensor, real: torch.Tensor, real_labels: torch.Tensor):
-    """(mean per-digit FD, mean per-digit spread) as described in the module docstring."""
+    """(mean per-digit FD, mean per-digit spread, colours) as described in the module docstring."""
     fds, spreads = [], []
     for d in range(NUM_DIGITS):
         gen, ref = features(net, images[labels == d]), features(net, real[real_labels == d])
@@ -57,7 +66,7 @@ def diversity(net, images: torch.Tensor, labels: torch.Tensor, real: torch.Tenso
         spreads.append(
             torch.pdist(torch.from_numpy(gen)).mean().item() / torch.pdist(torch.from_numpy(ref)).mean().item()
         )
-    return float(np.mean(fds)), float(np.mean(spreads))
+    return float(np.mean(fds)), float(np.mean(spreads)), colour_variety(images) / colour_variety(real)
 
 
 def mean_std(values: list[float], scale: float = 100.0, digits: int = 1) -> str:
@@ -119,7 +128,8 @@ def main() -> None:
                     stderr=subprocess.DEVNULL,
                 )
                 path = ck / f"{NAME}.pt"
-                g = generator_from_checkpoint(load_checkpoint(path), path, PROBLEM, ARCHS, "p2_acgan.train")
+                ckpt = load_checkpoint(path)
+                g = generator_from_checkpoint(ckpt, path, PROBLEM, ARCHS, "p2_acgan.train")
                 z, y = fixed_eval_inputs(GRADER_SEED)
                 images = generate_uint8(g.to(device), z, y, device=device)
                 for j, net in judges.items():
@@ -130,7 +140,8 @@ def main() -> None:
                 print(
                     f"  {key} seed {seed}: "
                     + ", ".join(f"{j} {100 * acc[j][-1]:.1f}%" for j in judges)
-                    + f", FD {div[-1][0]:.2f}, spread {div[-1][1]:.2f}",
+                    + f", FD {div[-1][0]:.2f}, spread {div[-1][1]:.2f}, colours {div[-1][2]:.2f}, served step "
+                    + str(ckpt["counters"]["step"]),
                     flush=True,
                 )
             print(f"{title}")
@@ -143,7 +154,7 @@ def main() -> None:
                 )
             print(
                 f"  diversity: per-digit FD {mean_std([d[0] for d in div], 1)}, "
-                f"spread {mean_std([d[1] for d in div], 1, 2)}",
+                f"spread {mean_std([d[1] for d in div], 1, 2)}, colours {mean_std([d[2] for d in div], 1, 2)}",
                 flush=True,
             )
             ratios[key] = statistics.mean(acc["our evaluator"])
