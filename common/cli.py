@@ -67,21 +67,43 @@ def warn_once(topic: str, text: str) -> None:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM (what `timeout` and job schedulers send), raised where the program is, like Ctrl-C: every
-    `finally` runs, so temporaries are removed and the last checkpoint stays as it was."""
+    """SIGTERM (what `timeout` and job schedulers send) or SIGHUP (a closing terminal or ssh session), raised where
+    the program is, like Ctrl-C: every `finally` runs, so temporaries are removed and the last checkpoint stays as
+    it was."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+STOP_SIGNALS = {signal.SIGTERM: "terminated (SIGTERM)", signal.SIGHUP: "hung up (SIGHUP)"}
 
 
 def _terminate(signum, frame):
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the clean-up short
-    raise Terminated()
+    for other in STOP_SIGNALS:  # a second signal must not cut the clean-up short
+        signal.signal(other, signal.SIG_IGN)
+    raise Terminated(signum)
+
+
+def out_of_memory(e: BaseException) -> bool:
+    """A failed allocation: Python's MemoryError, or torch's allocator reporting one as a RuntimeError."""
+    text = str(e).lower()
+    return isinstance(e, MemoryError) or (
+        isinstance(e, RuntimeError) and ("can't allocate memory" in text or "out of memory" in text)
+    )
+
+
+MEMORY_ADVICE = (
+    "memory ran out (a failed allocation or an address-space limit such as ulimit -v); free or allow more memory"
+)
 
 
 def run_cli(main: Callable[[], None]) -> None:
     """Run a command-line entry point, turning expected failures into `error: ...` and exit code 2
-    (an OS failure gives 1, SIGINT 130, SIGTERM 143). Whatever the command was writing was not published
-    (common/files.py)."""
+    (an OS failure or running out of memory gives 1, SIGINT 130, SIGHUP 129, SIGTERM 143). Whatever the command
+    was writing was not published (common/files.py)."""
     in_main_thread = threading.current_thread() is threading.main_thread()  # only it may set handlers
-    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    previous = {s: signal.signal(s, _terminate) for s in STOP_SIGNALS} if in_main_thread else {}
     try:
         main()
     except (UsageError, TrainingDiverged) as e:
@@ -90,15 +112,20 @@ def run_cli(main: Callable[[], None]) -> None:
     except OSError as e:
         print(f"error: {os_error_line(e)}", file=sys.stderr)
         sys.exit(1)
-    except Terminated:
-        print("terminated (SIGTERM); nothing half-written was left", file=sys.stderr)
-        sys.exit(128 + signal.SIGTERM)
+    except Terminated as e:
+        print(f"{STOP_SIGNALS[e.signum]}; nothing half-written was left", file=sys.stderr)
+        sys.exit(128 + e.signum)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    except (MemoryError, RuntimeError) as e:
+        if not out_of_memory(e):
+            raise
+        print(f"error: {MEMORY_ADVICE}", file=sys.stderr)
+        sys.exit(1)
     finally:
-        if in_main_thread:
-            signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 # --- options from a dataclass ------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ GANs with little data: DiffAugment (Zhao et al., "Differentiable Augmentation fo
 differentiable so the generator learns through it.
 """
 
+import hashlib
 import math
 from pathlib import Path
 
@@ -80,6 +81,14 @@ def train_val_split(n: int, val_fraction: float, seed: int = 0) -> tuple[torch.T
     return perm[n_val:].sort().values, perm[:n_val].sort().values
 
 
+def data_digest(images: torch.Tensor, labels: torch.Tensor | None) -> str:
+    """A SHA-256 of the images' pixels and the labels: what a resumed run checks its data against."""
+    h = hashlib.sha256(memoryview(images.contiguous().numpy()).cast("B"))
+    if labels is not None:
+        h.update(memoryview(labels.contiguous().numpy()).cast("B"))
+    return h.hexdigest()
+
+
 # --- training batches -------------------------------------------------------------------------------------
 
 
@@ -88,7 +97,8 @@ class TensorBatches:
 
     images: (N, 3, H, W) uint8; labels: (N,) int64 or None. Batches come out as float [-1, 1] on
     `device`, with random horizontal flips when `flip` is set. An epoch is a fresh permutation; the
-    last incomplete batch of an epoch is dropped.
+    last incomplete batch of an epoch is dropped. A batch larger than the data is refused, naming `what` the data
+    is. Its state records a digest of the data, so that a resumed run refuses data that changed since it was saved.
     """
 
     def __init__(
@@ -100,9 +110,14 @@ class TensorBatches:
         seed: int,
         flip: bool = False,
         memory_format: torch.memory_format = torch.contiguous_format,
+        what: str = "training images",
     ):
         if len(images) < batch_size:
-            batch_size = len(images)  # tiny data sets still train
+            raise UsageError(
+                f"--batch-size {batch_size} is larger than the {len(images)} {what} it draws from; "
+                f"use at most {len(images)}"
+            )
+        self.what, self.digest = what, data_digest(images, labels)
         self.images = images.to(device)
         self.labels = labels.to(device) if labels is not None else None
         self.batch_size, self.device, self.flip, self.memory_format = batch_size, device, flip, memory_format
@@ -140,9 +155,26 @@ class TensorBatches:
         return x, (self.labels.index_select(0, idx) if self.labels is not None else None)
 
     def state_dict(self) -> dict:
-        return {"generator": self.generator.get_state(), "perm": self.perm, "flips": self.flips, "pos": self.pos}
+        return {
+            "generator": self.generator.get_state(),
+            "perm": self.perm,
+            "flips": self.flips,
+            "pos": self.pos,
+            "data": {"count": len(self.images), "digest": self.digest},
+        }
 
     def load_state_dict(self, state: dict) -> None:
+        saved = state["data"]
+        if saved["digest"] != self.digest:
+            change = (
+                f"{saved['count']} then, {len(self.images)} now"
+                if saved["count"] != len(self.images)
+                else f"as many, {len(self.images)}, with other content"
+            )
+            raise UsageError(
+                f"--resume: the {self.what} changed since the run was saved ({change}); resume with the data it "
+                "trained on, or start a new run without --resume"
+            )
         self.generator.set_state(state["generator"])
         self.perm, self.flips, self.pos = state["perm"], state["flips"], state["pos"]
         self._to_device()

@@ -17,10 +17,12 @@ one against the other as the course's script does. Torch-free, so scoring is ins
 import contextlib
 import csv
 import errno
+import io
 import os
 import re
 import secrets
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -224,13 +226,34 @@ def read_label_csv(path: Path) -> dict[str, int]:
     return labels
 
 
-def write_label_csv(path: Path, names: list[str], labels: list[int]) -> None:
+def write_label_csv(path: Path, names: list[str], labels: list[int], announce_as: str = "") -> None:
     """`image_name,label` rows, whole or not at all. A file name that is not valid UTF-8 is written back as the very
-    bytes the file system gave."""
-    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8", errors="surrogateescape") as f:
-        w = csv.writer(f)
-        w.writerow(["image_name", "label"])
-        w.writerows(zip(names, labels))
+    bytes the file system gave. `announce_as`: the line to print once the file is complete, before it replaces
+    `path` (announce)."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", newline="", encoding="utf-8", errors="surrogateescape") as f:
+            w = csv.writer(f)
+            w.writerow(["image_name", "label"])
+            w.writerows(zip(names, labels))
+        announce(announce_as)
+
+
+def announce(line: str) -> None:
+    """Print a command's closing line on stdout before its output is published, so that a stdout that cannot be
+    written (a closed pipe, a full disk) fails the command with the earlier output left as it was. Written to the
+    file descriptor directly: a failed line stays in no buffer to fail again at exit."""
+    if not line:
+        return
+    try:
+        sys.stdout.flush()
+        try:
+            fd = sys.stdout.fileno()
+        except (AttributeError, ValueError, io.UnsupportedOperation):  # a stream without one (a test's capture)
+            print(line, flush=True)
+            return
+        os.write(fd, (line + "\n").encode())
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, "standard output") from None
 
 
 def score(pred_csv: Path, gt_csv: Path) -> tuple[int, int]:

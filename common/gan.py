@@ -114,12 +114,6 @@ class GAN:
             "G_ema": self.G_ema,
         }
 
-    def use_learning_rates(self, cfg: GANConfig) -> None:
-        """After --resume: the config is the truth, so learning rates given at resume time replace the saved ones."""
-        for opt, lr in ((self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d)):
-            for group in opt.param_groups:
-                group["lr"] = lr
-
 
 def checkpoint_due(step: int, cfg: GANConfig, evaluated: bool) -> bool:
     """Every --ckpt-every steps, at the end, after an evaluation (which may have found a new best), and where

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from common.cli import UsageError, os_error_line, warn_once
-from common.files import atomic_folder, atomic_path
+from common.files import announce, atomic_folder, atomic_path
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
 
@@ -38,7 +38,7 @@ def read_rgb(path: Path, size: int) -> np.ndarray:
     """Decode one image as a uint8 array (size, size, 3). Grayscale, 16-bit, RGBA and palette images become RGB."""
     try:
         with Image.open(path) as im:
-            im = _to_8bit(im)
+            im = _to_8bit(ImageOps.exif_transpose(im))  # upright, as a photo viewer shows it
             if im.size != (size, size):
                 im = im.resize((size, size), Image.BILINEAR)  # PIL antialiases when shrinking
             return np.array(im, dtype=np.uint8)
@@ -52,10 +52,11 @@ def read_rgb(path: Path, size: int) -> np.ndarray:
 
 
 def read_size(path: Path) -> int:
-    """The width of an image file, without decoding it."""
+    """The width of an image file as it is shown upright (EXIF orientation applied), without decoding it."""
     try:
         with Image.open(path) as im:
-            return im.size[0]
+            turned = im.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)  # a quarter turn swaps the sides
+            return im.size[1] if turned else im.size[0]
     except (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
         raise UsageError(f"cannot read image {path}: {e}") from None
 
@@ -110,16 +111,18 @@ def to_uint8(x: torch.Tensor) -> torch.Tensor:
 
 
 def cache_dir() -> Path:
-    """${HW2_CACHE_DIR:-~/.cache/hw2}: decoded data sets and FID reference statistics."""
-    return Path(os.environ.get("HW2_CACHE_DIR", Path.home() / ".cache" / "hw2"))
+    """${HW2_CACHE_DIR:-~/.cache/hw2}: decoded data sets and FID reference statistics (set but empty: the default)."""
+    return Path(os.environ.get("HW2_CACHE_DIR") or Path.home() / ".cache" / "hw2")
 
 
 def listing_key(paths: list[Path], extra: str = "") -> str:
-    """A digest of the files' absolute paths, sizes and mtimes: it changes whenever any file does."""
+    """A digest of the files' absolute paths, sizes, modification and change times and inodes: it changes whenever
+    any file does, including files replaced under their old names, sizes and modification times (re-extracted from
+    an archive, say): a new file gets a new inode and change time, which no program can set back."""
     h = hashlib.sha256(extra.encode())
     for p in paths:
         st = os.stat(p)
-        h.update(f"{Path(p).resolve()}\t{st.st_size}\t{st.st_mtime_ns}\n".encode())
+        h.update(f"{Path(p).resolve()}\t{st.st_size}\t{st.st_mtime_ns}\t{st.st_ctime_ns}\t{st.st_ino}\n".encode())
     return h.hexdigest()[:32]
 
 
@@ -183,11 +186,13 @@ def folder_batches(folder: Path, batch_size: int) -> Iterator[torch.Tensor]:
 # --- writing PNGs ------------------------------------------------------------------------------------------
 
 
-def save_pngs(images: torch.Tensor, names: list[str], out_dir: Path) -> None:
-    """Write uint8 (N, 3, H, W) images as RGB PNGs named `names` into out_dir (created if missing)."""
+def save_pngs(images: torch.Tensor, names: list[str], out_dir: Path, announce_as: str = "") -> None:
+    """Write uint8 (N, 3, H, W) images as RGB PNGs named `names` into out_dir (created if missing), all or none;
+    `announce_as`: the line to print once they are complete, before they are published (common/files.py)."""
     with atomic_folder(out_dir, names) as tmp:
         for img, name in zip(images.permute(0, 2, 3, 1).cpu().numpy(), names):
             Image.fromarray(img, "RGB").save(tmp / name)
+        announce(announce_as)
 
 
 PAD = 2  # tiles are separated by a 2-pixel black border, as torchvision's save_image draws them

@@ -6,6 +6,7 @@ deterministic set-up of the graders' scripts."""
 import contextlib
 import copy
 import dataclasses
+import fcntl
 import itertools
 import json
 import os
@@ -214,6 +215,12 @@ def divergence_error(run_dir: Path, when: str) -> TrainingDiverged:
     )
 
 
+# What --resume may change: the paths of the data and the checkpoint folder (the data's content is checked on its
+# own: common/data.py, TensorBatches) and when to stop.
+PATH_OPTIONS = ("data_root", "ckpt_dir")
+RESUMABLE_CHANGES = (*PATH_OPTIONS, "resume", "stop_after_step", "stop_after_epoch")
+
+
 class Run:
     """One training run, the same for all four trainers, around the loop each train.py writes out:
 
@@ -247,6 +254,8 @@ class Run:
     def __exit__(self, error, *_) -> None:
         if self.bar is not None:  # closed before any error line, which then starts a line of its own
             self.bar.close()
+        if getattr(self, "_lock_file", None) is not None:
+            self._lock_file.close()
         if error is None and self.position == self.total:  # not after --stop-after-<unit>
             mark_finished(self.served_path)
             counters = ", ".join(f"{k} {v:.4g}" for k, v in self.counters.items() if k != self.unit)
@@ -254,17 +263,22 @@ class Run:
 
     def start(self, states: dict, images_per_step: int, steps_per_unit: int = 1) -> int:
         """Open a new run folder with config.json, or with --resume the latest one holding latest.pt, restoring
-        `states`, the counters and the random generators from it; returns the first unit to train."""
+        `states`, the counters and the random generators from it; returns the first unit to train. The folder is
+        locked for this process's lifetime: one process trains a run at a time."""
         base = Path(self.cfg.ckpt_dir) / "runs" / self.header.name
         ckpt = None
         if self.cfg.resume:
             self.dir = latest_run_dir(base, "latest.pt")
             if self.dir is None:
                 raise UsageError(f"--resume: no run with a latest.pt under {base}")
+            self._lock()
             print(f"resuming {self.dir}", flush=True)
             ckpt = load_checkpoint(self.dir / "latest.pt")
+            if "config" in ckpt:  # without it, the states below do not fit either: _restore says so
+                self._check_options(ckpt["config"])
         else:
             self.dir = new_run_dir(base)
+            self._lock()
             write_text(self.dir / "config.json", json.dumps(self.header.config, indent=2, sort_keys=True) + "\n")
             print(f"run folder {self.dir}", flush=True)
         self.states = states
@@ -276,9 +290,40 @@ class Run:
         self.bar = image_progress(self.total * per_unit, self.header.name, initial=self.position * per_unit)
         return self.position + 1
 
-    @property
-    def resumed(self) -> bool:
-        return bool(self.counters)
+    def _lock(self) -> None:
+        """Hold an exclusive lock on the run folder until this process ends: the kernel releases it however the
+        process ends (a crash, SIGKILL), so it never stays stuck."""
+        self._lock_file = open(self.dir / "train.lock", "a+")  # noqa: SIM115 (held open until the run ends)
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.seek(0)
+            holder = self._lock_file.read().strip() or "unknown"
+            self._lock_file.close()
+            raise UsageError(
+                f"{self.dir} is being trained by another process (pid {holder}); wait for it to end, or start a new "
+                "run without --resume"
+            ) from None
+        self._lock_file.truncate(0)
+        self._lock_file.write(f"{os.getpid()}\n")
+        self._lock_file.flush()
+
+    def _check_options(self, saved: dict) -> None:
+        """--resume with options other than the run's is refused, naming each; paths (the data's, the checkpoint
+        folder's) may change and the change is recorded in the run folder's resumes.jsonl, beside every resume."""
+        given = self.header.config
+        differ = {k: (saved.get(k), v) for k, v in given.items() if k not in RESUMABLE_CHANGES and saved.get(k) != v}
+        if differ:
+            raise UsageError(
+                f"--resume: {self.dir} was trained with other options: "
+                + ", ".join(f"--{k.replace('_', '-')} {old} (given {new})" for k, (old, new) in differ.items())
+                + "; resume with the run's options (its config.json) or start a new run without --resume"
+            )
+        moved = {k: [saved.get(k), v] for k, v in given.items() if k in PATH_OPTIONS and saved.get(k) != v}
+        for k, (old, new) in moved.items():
+            print(f"resuming with --{k.replace('_', '-')} {new} (the run had {old})", flush=True)
+        with open(self.dir / "resumes.jsonl", "a") as f:
+            f.write(json.dumps({"time": round(time.time(), 3), "changed": moved}) + "\n")
 
     def _restore(self, ckpt: dict) -> dict:
         """A latest.pt that does not fit this run's options (another architecture, say) is one line."""

@@ -36,8 +36,8 @@ def main() -> None:
     check_output_folder(a.out, names)  # before the work, not after
     path = checkpoint_dir() / f"{NAME}.pt"
     ckpt = load_checkpoint(path, trained_by=TRAINED_BY)
-    save_pngs(generate(ckpt, path, COUNT, GRADER_SEED, enable_deterministic_inference()), names, a.out)
-    print(f"wrote {COUNT} images to {a.out}")
+    images = generate(ckpt, path, COUNT, GRADER_SEED, enable_deterministic_inference())
+    save_pngs(images, names, a.out, announce_as=f"wrote {COUNT} images to {a.out}")
 
 
 if __name__ == "__main__":

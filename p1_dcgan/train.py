@@ -73,7 +73,14 @@ def main(cfg: Config) -> None:
         faces = load_faces(Path(cfg.data_root) / "face" / "train")
         train_idx, ref_idx = train_val_split(len(faces), cfg.fid_holdout, cfg.seed)
         batches = TensorBatches(
-            faces[train_idx], None, cfg.batch_size, rt.device, cfg.seed, flip=cfg.flip, memory_format=rt.memory_format
+            faces[train_idx],
+            None,
+            cfg.batch_size,
+            rt.device,
+            cfg.seed,
+            flip=cfg.flip,
+            memory_format=rt.memory_format,
+            what="training faces (after the FID hold-out)",
         )
         gan = GAN.build(ARCHS, cfg, rt)
         policy = parse_policy(cfg.diffaugment)
@@ -86,8 +93,6 @@ def main(cfg: Config) -> None:
         )
 
         first = run.start({**gan.states(), "batches": batches}, images_per_step=batches.batch_size)
-        if run.resumed:
-            gan.use_learning_rates(cfg)
         best_fid = run.counters.get("best_fid", math.inf)
         try:  # FID needs the Inception weights; without them the latest checkpoint serves as the best
             with torch.random.fork_rng(devices=[]):  # building it must not draw from the training's random stream

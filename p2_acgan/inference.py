@@ -32,8 +32,8 @@ def main() -> None:
     device = enable_deterministic_inference()
     g = generator_from_checkpoint(ckpt, path, PROBLEM, ARCHS, TRAINED_BY).to(device)
     z, labels = fixed_eval_inputs(GRADER_SEED, PER_CLASS)
-    save_pngs(generate_uint8(g, z, labels, device=device), names, a.out)
-    print(f"wrote {len(names)} images to {a.out}")
+    images = generate_uint8(g, z, labels, device=device)
+    save_pngs(images, names, a.out, announce_as=f"wrote {len(names)} images to {a.out}")
 
 
 if __name__ == "__main__":

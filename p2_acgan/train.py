@@ -96,15 +96,21 @@ def main(cfg: Config) -> None:
     with Run(cfg, PROBLEM, NAME, unit="step", total=cfg.steps, precision=cfg.precision) as run:
         rt = run.rt
         images, labels = load_digits(Path(cfg.data_root), "mnistm", "train")
-        batches = TensorBatches(images, labels, cfg.batch_size, rt.device, cfg.seed, memory_format=rt.memory_format)
+        batches = TensorBatches(
+            images,
+            labels,
+            cfg.batch_size,
+            rt.device,
+            cfg.seed,
+            memory_format=rt.memory_format,
+            what="MNIST-M training digits",
+        )
         gan = GAN.build(ARCHS, cfg, rt)
         evaluator = load_classifier(Path(cfg.classifier), rt.device) if cfg.classifier else None
         eval_z, eval_y = fixed_eval_inputs(stream_seed(cfg.seed, "eval_latents"))
         eval_every = cfg.eval_every or batches.batches_per_epoch
 
         first = run.start({**gan.states(), "batches": batches}, images_per_step=batches.batch_size)
-        if run.resumed:
-            gan.use_learning_rates(cfg)
         best_acc = run.counters.get("best_acc", -1.0)
         if evaluator is None:
             print("no --classifier: accuracy is not measured during training; the latest checkpoint serves as the best")

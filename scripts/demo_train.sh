@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # The training half of `make demo`: build the embedded data, then train every problem briefly (CPU-sized
 # budgets; a GPU is used when present). A model of DEMO_OUT/checkpoints whose run finished is reused; an interrupted
-# run is resumed (scripts/reuse.sh).
+# run is resumed (scripts/lib.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 DEMO_DATA="${DEMO_DATA:-demo_data}"; RUNS="${DEMO_OUT:-demo_out}"
 # Budgets for 2 CPU cores; tests shrink them.
 P1_STEPS="${P1_STEPS:-100}"; P2_STEPS="${P2_STEPS:-1000}"; P3_EPOCHS="${P3_EPOCHS:-2}"; BONUS_EPOCHS="${BONUS_EPOCHS:-3}"
@@ -18,7 +17,7 @@ stage() {  # close the current stage (its time goes to $times), open the next
   current="$*"; started=$SECONDS
   [ -z "$current" ] || echo "== [$(date +%H:%M:%S)] $*"
 }
-source scripts/reuse.sh
+source scripts/lib.sh
 train() {  # train CHECKPOINT COMMAND...: reuse a finished CHECKPOINT, resume its interrupted run, or run COMMAND
   case "$(reuse_or_train "$1" "$(basename "$1" .pt)")" in
     reuse) ;;
@@ -28,18 +27,18 @@ train() {  # train CHECKPOINT COMMAND...: reuse a finished CHECKPOINT, resume it
 }
 
 stage "demo data"
-[ -d "$data" ] || python3 -m app.demo_data --out "$DEMO_DATA" ${DEMO_SIZES:-}
+[ -d "$data" ] || py app.demo_data --out "$DEMO_DATA" ${DEMO_SIZES:-}
 
 stage "digit evaluator (our LeNet on MNIST-M)"
-evaluator="$ck/$(python3 -m app.model_files checkpoint evaluator)"
-train "$evaluator" python3 -m p2_acgan.digit_classifier train --data-root "$data" --out "$evaluator" --epochs "$CLS_EPOCHS"
+evaluator="$ck/$(py app.model_files checkpoint evaluator)"
+train "$evaluator" py p2_acgan.digit_classifier train --data-root "$data" --out "$evaluator" --epochs "$CLS_EPOCHS"
 
 stage "P1 DCGAN ($P1_STEPS steps)"
-train "$ck/$(python3 -m app.model_files checkpoint p1)" python3 -m p1_dcgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P1_STEPS" \
+train "$ck/$(py app.model_files checkpoint p1)" py p1_dcgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P1_STEPS" \
   --batch-size "$BATCH" --eval-every 100 --ckpt-every 100 --fid-samples 200
 
 stage "P2 ACGAN ($P2_STEPS steps)"
-train "$ck/$(python3 -m app.model_files checkpoint p2)" python3 -m p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P2_STEPS" \
+train "$ck/$(py app.model_files checkpoint p2)" py p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P2_STEPS" \
   --batch-size "$BATCH" --eval-every 100 --classifier "${COURSE_CLASSIFIER:-$evaluator}"  # as train_p2.sh selects
 
 # The UDA runs are small networks that scale poorly over threads: UDA_JOBS of them run side by side, each with
@@ -64,14 +63,14 @@ while read -r s t method stem <&3; do  # every UDA model and its checkpoint name
   resume=(); [ "$how" != resume ] || resume=(--resume)
   while [ "$(jobs -rp | wc -l)" -ge "$UDA_JOBS" ]; do wait -n || failed=1; done
   if [ "$method" = bonus ]; then
-    uda_run "$stem" python3 -m bonus_uda.train --data-root "$data" --source "$s" --target "$t" \
+    uda_run "$stem" py bonus_uda.train --data-root "$data" --source "$s" --target "$t" \
       --ckpt-dir "$ck" --epochs "$BONUS_EPOCHS" --batch-size "$UDA_BATCH" ${resume[@]+"${resume[@]}"}
   else
-    uda_run "$stem" python3 -m p3_dann.train --data-root "$data" --source "$s" --target "$t" \
+    uda_run "$stem" py p3_dann.train --data-root "$data" --source "$s" --target "$t" \
       --method "$method" --ckpt-dir "$ck" --epochs "$P3_EPOCHS" --batch-size "$UDA_BATCH" ${resume[@]+"${resume[@]}"}
   fi
-done 3< <(python3 -m app.model_files uda bonus,dann,source,target | sort -s -k3,3)  # longest first
+done 3< <(py app.model_files uda bonus,dann,source,target | sort -s -k3,3)  # longest first
 while [ -n "$(jobs -rp)" ]; do wait -n || failed=1; done
-while read -r _ _ _ stem; do [ -f "$ck/$stem.pt" ] || failed=1; done < <(python3 -m app.model_files uda bonus,dann,source,target)
+while read -r _ _ _ stem; do [ -f "$ck/$stem.pt" ] || failed=1; done < <(py app.model_files uda bonus,dann,source,target)
 [ "$failed" = 0 ] || { echo "error: a UDA run failed (logs in $RUNS/logs)" >&2; exit 1; }
 stage ""

@@ -4,4 +4,4 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ $# -ne 3 ]; then echo "usage: bash scripts/hw2_bonus.sh TEST_DIR DOMAIN OUT_CSV" >&2; exit 2; fi
 source "$root/scripts/require_runtime.sh"
-PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" exec python3 -m bonus_uda.inference -- "$1" "$2" "$3"
+exec python3 "$root/scripts/run_module.py" bonus_uda.inference -- "$1" "$2" "$3"

@@ -4,4 +4,4 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ $# -ne 1 ]; then echo "usage: bash scripts/hw2_p2.sh OUT_DIR" >&2; exit 2; fi
 source "$root/scripts/require_runtime.sh"
-PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" exec python3 -m p2_acgan.inference --out="$1"
+exec python3 "$root/scripts/run_module.py" p2_acgan.inference --out="$1"

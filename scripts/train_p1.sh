@@ -4,13 +4,12 @@
 # hold-out leaves). Improved default (SN discriminator, hinge, EMA generator, DiffAugment); FID of 1000 samples
 # against held-out training faces every 2000 steps picks the checkpoint (needs the FID Inception weights:
 # download or FID_WEIGHTS; without them the last step is served).
-# Rerun after an interruption: a finished model is reused, an interrupted run resumes (scripts/reuse.sh).
+# Rerun after an interruption: a finished model is reused, an interrupted run resumes (scripts/lib.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ $# -lt 1 ]; then echo "usage: bash scripts/train_p1.sh DATA_ROOT [CKPT_DIR]" >&2; exit 2; fi
-export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
-source "$root/scripts/reuse.sh"
-ck="${2:-$root/checkpoints}"; name="$(python3 -m app.model_files checkpoint p1)"
+source "$root/scripts/lib.sh"
+ck="${2:-$root/checkpoints}"; name="$(py app.model_files checkpoint p1)"
 how="$(reuse_or_train "$ck/$name" "${name%.pt}")"
-[ "$how" = reuse ] || python3 -m p1_dcgan.train --data-root "$1" --ckpt-dir "$ck" --arch sngan --steps 60000 \
+[ "$how" = reuse ] || py p1_dcgan.train --data-root "$1" --ckpt-dir "$ck" --arch sngan --steps 60000 \
   --batch-size 64 --eval-every 2000 $([ "$how" != resume ] || echo --resume)

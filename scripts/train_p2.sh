@@ -6,16 +6,15 @@
 # First trains our LeNet evaluator on MNIST-M train into CKPT_DIR/digit_classifier.pt unless it is there (the
 # report scores P2 with it beside the course's); the checkpoint is selected by the course classifier when
 # COURSE_CLASSIFIER names its Classifier.pth, else by our evaluator.
-# Rerun after an interruption: finished models are reused, an interrupted run resumes (scripts/reuse.sh).
+# Rerun after an interruption: finished models are reused, an interrupted run resumes (scripts/lib.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ $# -lt 1 ]; then echo "usage: bash scripts/train_p2.sh DATA_ROOT [CKPT_DIR]" >&2; exit 2; fi
-export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
-source "$root/scripts/reuse.sh"
-ck="${2:-$root/checkpoints}"; evaluator="$(python3 -m app.model_files checkpoint evaluator)"; ours="$ck/$evaluator"
+source "$root/scripts/lib.sh"
+ck="${2:-$root/checkpoints}"; evaluator="$(py app.model_files checkpoint evaluator)"; ours="$ck/$evaluator"
 [ "$(reuse_or_train "$ours" "${evaluator%.pt}")" = reuse ] || \
-  python3 -m p2_acgan.digit_classifier train --data-root "$1" --out "$ours"
-name="$(python3 -m app.model_files checkpoint p2)"
+  py p2_acgan.digit_classifier train --data-root "$1" --out "$ours"
+name="$(py app.model_files checkpoint p2)"
 how="$(reuse_or_train "$ck/$name" "${name%.pt}")"
-[ "$how" = reuse ] || python3 -m p2_acgan.train --data-root "$1" --ckpt-dir "$ck" --arch composite --steps 15000 \
+[ "$how" = reuse ] || py p2_acgan.train --data-root "$1" --ckpt-dir "$ck" --arch composite --steps 15000 \
   --batch-size 64 --classifier "${COURSE_CLASSIFIER:-$ours}" $([ "$how" != resume ] || echo --resume)

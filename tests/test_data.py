@@ -163,8 +163,8 @@ def test_demo_builder_layout_counts_labels_and_modes(demo_root):
         assert im.mode == "RGB" and im.size == (64, 64)
 
 
-def test_demo_builder_is_deterministic_and_ships_real_usps(tmp_path):
-    from app.demo_data import USPS_FILE, build, main
+def test_demo_builder_is_deterministic_and_ships_real_usps_and_mnistm(tmp_path):
+    from app.demo_data import USPS_FILE, build, main, mnistm_real
 
     main(
         ["--out", str(tmp_path / "a"), "--seed", "5", "--mnistm", "20", "--usps", "20", "--svhn", "20", "--faces", "10"]
@@ -176,6 +176,12 @@ def test_demo_builder_is_deterministic_and_ships_real_usps(tmp_path):
     with np.load(USPS_FILE) as z:  # every demo USPS digit is one of the real USPS training digits, label included
         real = {(im.tobytes(), int(y)) for im, y in zip(z["images"], z["labels"])}
     folder = tmp_path / "a/hw2_data/digits/usps/train"
+    for name, label in list(csv.reader((folder.parent / "train.csv").read_text().splitlines()))[1:]:
+        assert (np.asarray(Image.open(folder / name)).tobytes(), int(label)) in real
+    digits, labels = mnistm_real()  # every demo MNIST-M digit is one of the real ones shipped, label included
+    assert digits.shape == (6000, 28, 28, 3) and np.bincount(labels).min() > 500
+    real = {(im.tobytes(), int(y)) for im, y in zip(digits, labels)}
+    folder = tmp_path / "a/hw2_data/digits/mnistm/train"
     for name, label in list(csv.reader((folder.parent / "train.csv").read_text().splitlines()))[1:]:
         assert (np.asarray(Image.open(folder / name)).tobytes(), int(label)) in real
 

@@ -5,6 +5,7 @@ machine can make them (a file-size limit, a signal) and injected where it cannot
 import csv
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -115,7 +116,10 @@ def test_sigterm_stops_a_trainer_like_ctrl_c_and_resume_continues(tmp_path):
     epoch = load_checkpoint(latest)["counters"]["epoch"]
     assert 1 <= epoch < 50 and no_temporaries(ck)
     done = subprocess.run(
-        train_cmd(root, ck, "--epochs", str(epoch + 1), "--resume"), env=env, capture_output=True, text=True
+        train_cmd(root, ck, "--epochs", "50", "--stop-after-epoch", str(epoch + 1), "--resume"),
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0 and load_checkpoint(latest)["counters"]["epoch"] == epoch + 1, done.stderr
 
@@ -131,19 +135,6 @@ def main():
             time.sleep(0.05)
 run_cli(main)
 """
-
-
-def test_sigterm_during_an_all_or_nothing_folder_leaves_nothing(tmp_path):
-    out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SLOW_FOLDER, str(out)], env=PY_ENV, stderr=subprocess.PIPE, text=True
-    )
-    deadline = time.time() + 60
-    while not list(tmp_path.glob(".out.*/5.png")) and time.time() < deadline:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143 and "Traceback" not in err and sorted(os.listdir(tmp_path)) == [], err
 
 
 def test_temporaries_of_a_killed_writer_are_swept_by_the_next_write(tmp_path):
@@ -224,9 +215,9 @@ def test_a_test_dir_that_looks_like_an_option_is_still_a_path(tmp_path, script):
 
 
 def reuse_decision(ckpt: Path, name: str) -> tuple[str, str]:
-    """What scripts/reuse.sh (make demo, train_*.sh) decides for a checkpoint: (reuse|resume|train, its message)."""
+    """What scripts/lib.sh (make demo, train_*.sh) decides for a checkpoint: (reuse|resume|train, its message)."""
     proc = subprocess.run(
-        ["bash", "-c", f'source scripts/reuse.sh; reuse_or_train "{ckpt}" "{name}"'],
+        ["bash", "-c", f'source scripts/lib.sh; reuse_or_train "{ckpt}" "{name}"'],
         cwd=REPO,
         env=PY_ENV,
         capture_output=True,
@@ -336,10 +327,10 @@ def test_the_scripts_quick_status_read_agrees_with_the_full_load_and_runs_nothin
     assert full(tmp_path / "evil.pt") == "unreadable" and not marker.exists()
 
 
-def test_progress_counts_the_images_drawn_when_the_data_is_smaller_than_a_batch(tmp_path, monkeypatch):
+def test_a_batch_larger_than_the_data_is_refused_and_one_as_large_counts_its_images(tmp_path, monkeypatch, capsys):
     import common.training
     from p3_dann import train as p3
-    from tests.helpers import train
+    from tests.helpers import train, train_fails
 
     bars = []
     real_progress = common.training.image_progress
@@ -347,6 +338,146 @@ def test_progress_counts_the_images_drawn_when_the_data_is_smaller_than_a_batch(
         common.training, "image_progress", lambda *a, **k: bars.append(real_progress(*a, **k)) or bars[-1]
     )
     root, ck = tiny_uda_tree(tmp_path / "data"), tmp_path / "ck"
-    # 40 labelled digits, 36 after the validation split: the batch of 512 shrinks to 36, one step per epoch
-    train(p3, *p3_args(root, ck, "--epochs", "2", batch_size=512))
+    # 40 labelled digits, 36 after the validation split
+    line = train_fails(p3, capsys, *p3_args(root, ck, "--epochs", "2", batch_size=512))
+    assert (
+        line
+        == "error: --batch-size 512 is larger than the 36 labelled mnistm training digits it draws from; use at most 36"
+    )
+    assert not (ck / "runs").exists()
+    train(p3, *p3_args(root, ck, "--epochs", "2", batch_size=36))  # one step per epoch
     assert [(b.n, b.total) for b in bars] == [(2 * 36, 2 * 36)]
+
+
+def test_the_image_cache_sees_new_pixels_under_old_names_sizes_and_times(tmp_path, monkeypatch):
+    from common.images import cached_decode
+
+    monkeypatch.setenv("HW2_CACHE_DIR", str(tmp_path / "cache"))
+    files = [tmp_path / f"{i}.bmp" for i in range(3)]  # BMP: the same size whatever the pixels
+    for i, f in enumerate(files):
+        Image.new("RGB", (28, 28), (10 * i,) * 3).save(f)
+    assert cached_decode(files, 28)[:, 0, 0, 0].tolist() == [0, 10, 20]
+    times = [(f.stat().st_atime_ns, f.stat().st_mtime_ns) for f in files]
+    for f, t in zip(files, times):  # re-extracted from an archive: new pixels, old names, sizes and times
+        size = f.stat().st_size
+        f.unlink()
+        Image.new("RGB", (28, 28), (200, 200, 200)).save(f)
+        os.utime(f, ns=t)
+        assert f.stat().st_size == size
+    assert cached_decode(files, 28)[:, 0, 0, 0].tolist() == [200, 200, 200]
+
+
+def test_an_empty_cache_variable_means_the_default_folder(monkeypatch):
+    from common.images import cache_dir
+
+    monkeypatch.setenv("HW2_CACHE_DIR", "")
+    assert cache_dir() == Path.home() / ".cache" / "hw2"
+
+
+@pytest.mark.parametrize("orientation", [3, 6, 8])
+def test_photos_are_read_upright(tmp_path, orientation):
+    upright = Image.new("RGB", (40, 40), (0, 0, 0))
+    upright.paste((255, 255, 255), (0, 0, 40, 20))  # white top half
+    # As a phone stores it: the pixels turned, and the EXIF tag says how to turn them back.
+    stored = upright.transpose({3: Image.ROTATE_180, 6: Image.ROTATE_90, 8: Image.ROTATE_270}[orientation])
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    stored.save(tmp_path / "photo.jpg", exif=exif, quality=95)
+    image = read_rgb(tmp_path / "photo.jpg", 28)
+    assert image[:10].mean() > 200 and image[-10:].mean() < 50
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_during_an_all_or_nothing_folder_leaves_nothing(tmp_path, signum):
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_FOLDER, str(out)], env=PY_ENV, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.time() + 60
+    while not list(tmp_path.glob(".out.*/5.png")) and time.time() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signum and "Traceback" not in err and sorted(os.listdir(tmp_path)) == [], err
+
+
+def test_the_scripts_run_from_a_path_with_a_colon(tmp_path):
+    repo = tmp_path / "a:b" / "repo"
+    shutil.copytree(
+        REPO, repo, ignore=shutil.ignore_patterns(".venv", ".git", "demo_*", "checkpoints", "__pycache__", "assets")
+    )
+    env = {**os.environ, "HW2_CKPT_DIR": str(tmp_path / "ck")}
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run(
+        ["bash", str(repo / "scripts" / "hw2_p3.sh"), str(tmp_path), "usps", str(tmp_path / "o.csv")],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2 and "p3_mnistm2usps.pt is missing; train it with" in proc.stderr, proc.stderr
+    listing = subprocess.run(
+        ["bash", "-c", f'source "{repo}/scripts/lib.sh"; py app.model_files checkpoint p1'],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert listing.stdout == "p1_dcgan.pt\n", listing.stderr
+
+
+def test_a_grader_that_cannot_write_its_stdout_leaves_the_earlier_csv(tmp_path):
+    ck, folder, out = tmp_path / "ck", tmp_path / "test", tmp_path / "out.csv"
+    folder.mkdir()
+    for i in range(3):
+        Image.new("L", (16, 16), 40 * i).save(folder / f"{i}.png")
+    atomic_save(
+        {
+            "problem": "p3",
+            "name": "p3_mnistm2usps",
+            "arch": "dann_lcn",
+            "weights": P3_ARCHS["dann_lcn"]().state_dict(),
+            "config": {"source": "mnistm", "target": "usps"},
+        },
+        ck / "p3_mnistm2usps.pt",
+    )
+    out.write_text("an earlier run's predictions\n")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            ["bash", "scripts/hw2_p3.sh", str(folder), "usps", str(out)],
+            cwd=REPO,
+            env={**os.environ, "HW2_CKPT_DIR": str(ck)},
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert proc.returncode == 1 and proc.stderr.startswith("error: cannot use standard output"), proc.stderr
+    assert len(proc.stderr.splitlines()) == 1 and out.read_text() == "an earlier run's predictions\n"
+    assert no_temporaries(tmp_path)
+
+
+def test_an_address_space_limit_is_one_line(tmp_path):
+    def limit_memory():  # as `ulimit -v` or `prlimit --as` does
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    proc = subprocess.run(
+        ["bash", "scripts/hw2_p2.sh", str(tmp_path / "out")],
+        cwd=REPO,
+        env={**os.environ, "HW2_CKPT_DIR": str(tmp_path / "ck")},
+        preexec_fn=limit_memory,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1 and proc.stderr.startswith("error: memory ran out"), proc.stderr
+    assert len(proc.stderr.splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+def test_a_failed_allocation_is_one_line(capsys):
+    from common.cli import run_cli
+
+    def allocate():
+        raise RuntimeError("[enforce fail at alloc_cpu.cpp:117] . DefaultCPUAllocator: can't allocate memory")
+
+    with pytest.raises(SystemExit) as e:
+        run_cli(allocate)
+    assert e.value.code == 1 and capsys.readouterr().err.startswith("error: memory ran out")

@@ -275,6 +275,8 @@ def test_resuming_with_another_architecture_is_one_line(tmp_path, capsys):
         "usps",
         "--ckpt-dir",
         str(tmp_path / "ck"),
+        "--batch-size",
+        "2",
         "--resume",
     )
     assert f"--resume: {run / 'latest.pt'} does not fit this run's options" in line

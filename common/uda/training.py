@@ -252,11 +252,20 @@ def domain_data(
 ) -> DomainData:
     images, labels = load_digits(root, labelled_domain, "train")
     tr, va = train_val_split(len(images), val_fraction, seed)
-    labelled = TensorBatches(images[tr], labels[tr], batch_size, device, seed)
+    labelled = TensorBatches(
+        images[tr], labels[tr], batch_size, device, seed, what=f"labelled {labelled_domain} training digits"
+    )
     unlabelled = None
     if unlabelled_domain is not None:
         t_images, _ = load_digits(root, unlabelled_domain, "train")  # labels are loaded but never used
-        unlabelled = TensorBatches(t_images, None, batch_size, device, stream_seed(seed, "target_batches"))
+        unlabelled = TensorBatches(
+            t_images,
+            None,
+            batch_size,
+            device,
+            stream_seed(seed, "target_batches"),
+            what=f"unlabelled {unlabelled_domain} training digits",
+        )
     return DomainData(labelled, unlabelled, images[va], labels[va])
 
 

@@ -1,4 +1,11 @@
-# Sourced by demo_train.sh and the train_*.sh scripts: what to do with a model that may already be trained.
+# Sourced by the scripts that train and evaluate: how they start the project's commands, and what to do with a
+# model that may already be trained.
+_repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# py MODULE ARGS...: `python3 -m MODULE ARGS...` from this repository, whatever the current folder and whatever
+# characters the repository's path holds (scripts/run_module.py).
+py() { python3 "$_repo/scripts/run_module.py" "$@"; }
+
 #   how=$(reuse_or_train CKPT NAME)   -> reuse | resume | train, with one line on stderr saying why
 # reuse: CKPT's run trained its whole budget. resume: CKPT is an interrupted run's model and runs/NAME beside it
 # holds that run's latest.pt (the trainer's --resume continues it). train: anything else (an interrupted run's
@@ -6,7 +13,7 @@
 reuse_or_train() {
   local ckpt="$1" name="$2" status
   status=missing
-  if [ -e "$ckpt" ] || [ -L "$ckpt" ]; then status="$(python3 -m app.model_files status "$ckpt")"; fi
+  if [ -e "$ckpt" ] || [ -L "$ckpt" ]; then status="$(py app.model_files status "$ckpt")"; fi
   case "$status" in
     finished) echo "reusing $ckpt (its run finished)" >&2; echo reuse ;;
     unfinished)
