@@ -10,10 +10,11 @@ RUNS ?= demo_out
 .PHONY: test demo report venv lint
 venv: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps -e .  # the commands then run from any folder: python3 -m p3_dann.train ...
 	touch $(STAMP)
 
 test: $(STAMP)

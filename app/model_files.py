@@ -83,7 +83,9 @@ def parse_methods(text: str) -> list[str]:
 
 def main() -> None:
     args = sys.argv[1:]
-    if len(args) == 2 and args[0] == "checkpoint" and args[1] in CHECKPOINTS:
+    if args in (["-h"], ["--help"]):
+        print(__doc__.strip())
+    elif len(args) == 2 and args[0] == "checkpoint" and args[1] in CHECKPOINTS:
         print(CHECKPOINTS[args[1]])
     elif len(args) == 2 and args[0] == "uda":
         for s, t in SCENARIOS:

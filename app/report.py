@@ -4,7 +4,6 @@ grids drawn from the files the graders' scripts wrote (no second generation pass
     python3 -m app.report RUNS      (RUNS holds checkpoints/ and eval/, as scripts/evaluate_all.sh leaves them)
 """
 
-import argparse
 import re
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from app.model_files import CHECKPOINTS, METHOD_LABELS  # noqa: E402
 from common.checkpoints import load_checkpoint  # noqa: E402
-from common.cli import UsageError, run_cli  # noqa: E402
+from common.cli import UsageError, command_parser, run_cli  # noqa: E402
 from common.files import SCENARIOS, atomic_path, model_name, scenario_title, write_text  # noqa: E402
 from common.images import save_png, tile_files  # noqa: E402
 from common.training import latest_run_dir, read_metrics  # noqa: E402
@@ -252,8 +251,8 @@ def write_report(runs: Path) -> Path:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("runs", type=Path)
+    p = command_parser(__spec__.name, __doc__)
+    p.add_argument("runs", type=Path, help="the folder holding checkpoints/ and eval/")
     print(f"wrote {write_report(p.parse_args().runs)}")
 
 

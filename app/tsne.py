@@ -7,7 +7,6 @@ digit) and DIR/tsne_<stem>_domain.png (by domain), <stem> being the checkpoint's
 initialisation and a fixed random state: the same figures on every run.
 """
 
-import argparse
 from pathlib import Path
 
 import matplotlib
@@ -20,7 +19,7 @@ from sklearn.manifold import TSNE  # noqa: E402
 
 from app.model_files import uda_archs  # noqa: E402
 from common.checkpoints import load_checkpoint  # noqa: E402
-from common.cli import UsageError, run_cli  # noqa: E402
+from common.cli import UsageError, command_parser, run_cli  # noqa: E402
 from common.data import load_digits  # noqa: E402
 from common.files import atomic_path  # noqa: E402
 from common.uda.predict import classifier_from_checkpoint, features_of  # noqa: E402
@@ -86,10 +85,10 @@ def tsne_figures(data_root: Path, ckpt_path: Path, out: Path, samples: int = 100
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = command_parser(__spec__.name, __doc__)
     p.add_argument("--data-root", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("ckpts", type=Path, nargs="+", metavar="CKPT")
+    p.add_argument("ckpts", type=Path, nargs="+", metavar="CKPT", help="served P3 or bonus checkpoints")
     p.add_argument("--samples", type=int, default=1000, help="test images per domain (a seeded subsample)")
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()

@@ -5,12 +5,11 @@
 Each cell is `percent (correct/total)`; columns are MNIST-M→USPS, SVHN→MNIST-M, USPS→SVHN.
 """
 
-import argparse
 from pathlib import Path
 
 from app.model_files import METHOD_LABELS, parse_methods, uda_archs
 from common.checkpoints import load_checkpoint
-from common.cli import run_cli
+from common.cli import command_parser, run_cli
 from common.data import load_digits
 from common.files import SCENARIOS, model_name, scenario_title, write_text
 from common.training import enable_deterministic_inference
@@ -43,7 +42,7 @@ def markdown(table: dict[str, list[tuple[int, int]]]) -> str:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = command_parser(__spec__.name, __doc__)
     p.add_argument("--data-root", type=Path, required=True)
     p.add_argument("--ckpt-dir", type=Path, required=True)
     p.add_argument(

@@ -6,7 +6,6 @@ Both read one folder of 64×64 PNGs and apply random horizontal flips; the last 
 `ratio=<cached over plain images/s, epochs 2-3>`.
 """
 
-import argparse
 import os
 import tempfile
 import time
@@ -18,6 +17,7 @@ from PIL import Image
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
 
+from common.cli import command_parser
 from common.data import TensorBatches, load_faces
 
 
@@ -31,7 +31,7 @@ def write_pngs(folder: Path, n: int) -> None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = command_parser(__spec__.name, __doc__)
     p.add_argument("--images", type=int, default=4000)
     p.add_argument("--batch-size", type=int, default=64)
     a = p.parse_args()

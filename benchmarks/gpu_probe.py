@@ -6,12 +6,12 @@ python3 -m benchmarks.gpu_probe host-syncs FACE_ROOT        # does a P1 step mak
 python3 -m benchmarks.gpu_probe speeds CKPT_DIR             # seconds per step or epoch of each run there
 """
 
-import argparse
 from pathlib import Path
 
 import torch
 from PIL import Image
 
+from common.cli import command_parser
 from common.data import TensorBatches, load_faces
 from common.training import choose_runtime, read_metrics
 
@@ -62,14 +62,14 @@ def speeds(ckpt_dir: Path) -> None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = command_parser(__spec__.name, __doc__)
     sub = p.add_subparsers(dest="what", required=True)
     sub.add_parser("device")
     f = sub.add_parser("face-folder")
-    f.add_argument("data", type=Path)
-    f.add_argument("out", type=Path)
-    sub.add_parser("host-syncs").add_argument("face_root", type=Path)
-    sub.add_parser("speeds").add_argument("ckpt_dir", type=Path)
+    f.add_argument("data", type=Path, help="a face folder")
+    f.add_argument("out", type=Path, help="where to write")
+    sub.add_parser("host-syncs").add_argument("face_root", type=Path, help="an hw2_data folder")
+    sub.add_parser("speeds").add_argument("ckpt_dir", type=Path, help="a checkpoint folder")
     a = p.parse_args()
     if a.what == "device":
         print("torch", torch.__version__, torch.cuda.get_device_name() if torch.cuda.is_available() else "no GPU")

@@ -9,7 +9,6 @@ penultimate features of a LeNet digit classifier trained here on MNIST-M train (
 need a download). Last line: `ratio=<reference FID over improved FID>` (goal > 1).
 """
 
-import argparse
 import os
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from common.checkpoints import load_checkpoint
+from common.cli import command_parser
 from common.data import load_digits
 from common.gan import GRADER_SEED
 from common.images import to_signed_unit
@@ -52,7 +52,7 @@ def lenet_stats(net: LeNet, images_uint8: torch.Tensor) -> tuple:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = command_parser(__spec__.name, __doc__)
     p.add_argument("--data-root", type=Path, required=True)
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--batch-size", type=int, default=32)

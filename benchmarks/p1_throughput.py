@@ -9,7 +9,6 @@ next step while the GPU runs this one (p1_dcgan.train.train_step; tests/test_hos
 Last line: `ratio=<ours over reference img/s>`.
 """
 
-import argparse
 import os
 import tempfile
 import time
@@ -20,6 +19,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
 
+from common.cli import command_parser
 from common.data import TensorBatches, load_faces
 from common.gan import GAN
 from common.training import choose_runtime
@@ -90,7 +90,7 @@ def ours_images_per_s(face_dir: Path, steps: int, batch: int) -> float:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = command_parser(__spec__.name, __doc__)
     p.add_argument("--data-root", type=Path, required=True)
     p.add_argument("--steps", type=int, default=None, help="timed steps (default: 300 on a GPU, 15 on a CPU)")
     p.add_argument("--batch-size", type=int, default=64)

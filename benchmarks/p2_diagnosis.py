@@ -11,13 +11,13 @@ On the graders' 1000 images (hw2_p2.sh's latents) it prints:
 Last line: `ratio=<first classifier's accuracy with the background blurred at σ 1.5 over as drawn>`.
 """
 
-import argparse
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
 from common.checkpoints import load_checkpoint
+from common.cli import command_parser
 from common.data import NUM_DIGITS, load_digits
 from common.gan import GRADER_SEED, generator_from_checkpoint
 from common.images import to_uint8
@@ -41,8 +41,8 @@ def neighbour_difference(images: torch.Tensor) -> float:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("ckpt", type=Path)
+    p = command_parser(__spec__.name, __doc__)
+    p.add_argument("ckpt", type=Path, help="a served composite P2 checkpoint")
     p.add_argument("--data-root", type=Path, required=True)
     p.add_argument("--classifier", type=Path, action="append", required=True)
     a = p.parse_args()

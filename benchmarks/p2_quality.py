@@ -34,6 +34,7 @@ import numpy as np
 import torch
 
 from common.checkpoints import load_checkpoint
+from common.cli import command_parser
 from common.data import NUM_DIGITS, load_digits
 from common.gan import GRADER_SEED, generate_uint8, generator_from_checkpoint
 from common.images import to_signed_unit
@@ -125,7 +126,7 @@ def train(key: str, seed: int, a: argparse.Namespace, tmp: Path, threads: int) -
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = command_parser(__spec__.name, __doc__)
     p.add_argument("--data-root", type=Path, required=True, help="an hw2_data folder (mnistm train and test)")
     p.add_argument("--steps", type=int, default=1308, help="steps of each run")
     p.add_argument("--batch-size", type=int, default=64, help="digits per step")

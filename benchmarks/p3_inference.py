@@ -7,7 +7,6 @@ Without --ckpt-dir a one-epoch USPS→SVHN model is trained first (speed does no
 Last line: `ratio=<600 s, the graders' limit, over the measured seconds>` (goal ≥ 10).
 """
 
-import argparse
 import os
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from common.cli import command_parser
+
 REPO = Path(__file__).resolve().parent.parent
 COUNT = 26032
 PEAK = (
@@ -27,7 +28,7 @@ PEAK = (
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = command_parser(__spec__.name, __doc__)
     p.add_argument("--data-root", type=Path, required=True)
     p.add_argument("--ckpt-dir", type=Path)
     a = p.parse_args()

@@ -14,7 +14,6 @@ faces; each is cropped as the course's were (the shorter side resized to 64, the
 non-commercial research only: its tree stays where --out puts it, outside the repository.
 """
 
-import argparse
 import csv
 import io
 import tarfile
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from common.cli import command_parser
 from common.data import DIGIT_SIZE, FACE_SIZE
 
 ASSET_COLUMNS = 100  # digits per row of the asset's atlas
@@ -103,7 +103,7 @@ def mnistm_asset(npz: Path, out: Path, count: int) -> None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = command_parser(__spec__.name, __doc__)
     p.add_argument("what", choices=["mnistm", "usps", "faces", "mnistm-asset"], help="what to build")
     p.add_argument("source", type=Path, help="the NPZ or TAR file it is built from")
     p.add_argument("--out", type=Path, required=True, help="DIR for the trees (DIR/hw2_data/...), a file for the asset")

@@ -14,7 +14,6 @@ user would, P3's network in three methods and scores each on 1000 other generate
 No model sees a real digit in training. Last line: `ratio=<real / generated accuracy of the target-only model>`.
 """
 
-import argparse
 import os
 import shutil
 import subprocess
@@ -28,6 +27,7 @@ from PIL import Image
 
 from app.demo_data import svhn_images, svhn_real, write_split
 from app.model_files import uda_archs
+from common.cli import command_parser
 from common.data import load_digits
 from common.files import model_name
 from common.uda.predict import classifier_from_checkpoint
@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = command_parser(__spec__.name, __doc__)
     p.add_argument("--data-root", type=Path, required=True, help="a hw2_data tree whose digits/usps is used")
     p.add_argument("--generated", type=int, default=4000, help="generated training crops")
     p.add_argument("--epochs", type=int, default=6)

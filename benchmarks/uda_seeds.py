@@ -27,6 +27,7 @@ from pathlib import Path
 
 import torch
 
+from common.cli import command_parser
 from common.files import SCENARIOS, model_name
 
 REPO = Path(__file__).resolve().parent.parent
@@ -148,7 +149,7 @@ def report(runs: list[Run], scenarios: list[tuple[str, str]], methods: list[str]
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = command_parser(__spec__.name, __doc__)
     p.add_argument("--data-root", type=Path, required=True)
     p.add_argument("--scenarios", default=DEFAULT_SCENARIOS, help="comma-separated SOURCE:TARGET pairs")
     p.add_argument("--methods", default=",".join(METHODS), help=f"comma-separated from {', '.join(METHODS)}")

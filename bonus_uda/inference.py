@@ -11,7 +11,7 @@ from common.uda.predict import predict_for_graders
 
 
 def main() -> None:
-    predict_for_graders("bonus", ARCHS, trainer="bonus_uda.train", description=__doc__.splitlines()[0])
+    predict_for_graders("bonus", ARCHS, trainer="bonus_uda.train", module=__spec__.name, description=__doc__)
 
 
 if __name__ == "__main__":

@@ -152,8 +152,19 @@ def check_bounds(cfg) -> None:
                 raise UsageError(f"{option} must be {sign} {f.metadata[key]}, got {value}")
 
 
+def command_parser(module: str, doc: str | None, **kwargs) -> argparse.ArgumentParser:
+    """The parser of `python3 -m module`: usage under that name, and the docstring's first paragraph, whole, as
+    its description."""
+    if module == "__main__" or module.endswith(".__main__"):  # a class defined in the module run with -m, a package
+        main = sys.modules["__main__"].__spec__
+        module = main.name if main is not None and module == "__main__" else module
+    module = module.removesuffix(".__main__")
+    description = " ".join((doc or "").strip().split("\n\n")[0].split())
+    return argparse.ArgumentParser(prog=f"python3 -m {module}", description=description, **kwargs)
+
+
 def parse_config(cls, argv: list[str] | None = None):
-    parser = argparse.ArgumentParser(description=(cls.__doc__ or "").strip().splitlines()[0])
+    parser = command_parser(cls.__module__, cls.__doc__)
     hints = typing.get_type_hints(cls)
     for f in dataclasses.fields(cls):
         kind = hints[f.name]
@@ -168,7 +179,8 @@ def parse_config(cls, argv: list[str] | None = None):
             opts["type"] = args[0] if args else kind  # `int | None` parses as int
         if has_default:
             opts["default"] = f.default
-            opts["help"] += f" (default: {f.default})"
+            if f.default is not None:  # a None default's meaning is in the help text
+                opts["help"] += f" (default: {f.default})"
         else:
             opts["required"] = True
         parser.add_argument("--" + f.name.replace("_", "-"), **opts)

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from common.checkpoints import load_weights, served_weights
-from common.images import save_png, tile, to_uint8
+from common.images import to_uint8
 from common.training import EMA, Runtime, batched
 
 GRADER_SEED = 2022  # latents of the graders' images: one fixed seed, so every run writes the same files
@@ -34,6 +34,7 @@ class GANConfig:
     )
     ckpt_every: int = field(default=1000, metadata={"min": 1, "help": "steps between checkpoints"})
     seed: int = field(default=0, metadata={"help": "seed of weights, batches and the sample noise"})
+    device: str = field(default="auto", metadata={"help": "cpu, cuda, cuda:N, or auto: a GPU when one is visible"})
     precision: str = field(
         default="auto",
         metadata={"choices": ["auto", "fp32", "bf16", "fp16"], "help": "auto: bf16 on a GPU, fp32 on a CPU"},
@@ -140,11 +141,6 @@ def generate_uint8(
     out = batched(lambda *inputs: to_uint8(g(*inputs)), z, *conditions, batch_size=batch_size, device=device)
     g.train(was_training)
     return out
-
-
-def save_grid(images: torch.Tensor, columns: int, path: Path) -> None:
-    """uint8 (N, 3, H, W) samples tiled `columns` to a row into one PNG: a run's samples/stepNNNNNNN.png."""
-    save_png(tile(list(images.permute(0, 2, 3, 1).numpy()), columns), path)
 
 
 def generator_from_checkpoint(

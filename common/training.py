@@ -24,6 +24,7 @@ from tqdm import tqdm
 from common.checkpoints import CheckpointHeader, atomic_save, load_checkpoint, mark_finished, save_served
 from common.cli import TrainingDiverged, UsageError, print_config
 from common.files import write_text
+from common.images import save_png, tile
 
 
 @dataclass
@@ -44,9 +45,15 @@ class Runtime:
 
 def choose_runtime(precision: str = "auto", device: str = "auto") -> Runtime:
     """`auto` picks CUDA with bf16 autocast and channels_last when a GPU exists, else CPU fp32."""
-    dev = torch.device(
-        "cuda" if device == "auto" and torch.cuda.is_available() else ("cpu" if device == "auto" else device)
-    )
+    if device == "auto":
+        dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    else:
+        try:
+            dev = torch.device(device)
+        except RuntimeError:
+            raise UsageError(f"--device {device!r} is not a device; use cpu, cuda, cuda:N or auto") from None
+        if dev.type == "cuda" and (not torch.cuda.is_available() or (dev.index or 0) >= torch.cuda.device_count()):
+            raise UsageError(f"--device {device}: no such GPU is visible ({torch.cuda.device_count()} visible)")
     if precision == "auto":
         precision = "bf16" if dev.type == "cuda" else "fp32"
     dtype = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}[precision]
@@ -155,17 +162,36 @@ def batched(fn, *tensors: torch.Tensor, batch_size: int, device: torch.device) -
     )
 
 
+class _WholeLines:
+    """A file for tqdm when stderr is not a terminal (a log file, a pipe): each refresh becomes one whole line
+    instead of a frame after a carriage return, so a log reads line by line."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> None:
+        text = text.replace("\r", "").rstrip("\n")
+        if text.strip():
+            self.stream.write(text + "\n")
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def image_progress(total_images: int, desc: str, initial: int = 0) -> tqdm:
-    """A progress line counted in images, so its rate reads as images/s."""
+    """A progress line counted in images, so its rate reads as images/s: redrawn at most every second on a terminal,
+    else a whole line every 30 seconds."""
+    tty = sys.stderr.isatty()
     return tqdm(
         total=total_images,
         initial=initial,
         desc=desc,
         unit="img",
         unit_scale=True,
-        dynamic_ncols=True,
-        mininterval=1.0 if sys.stderr.isatty() else 10.0,
-        file=sys.stderr,
+        dynamic_ncols=tty,
+        ncols=None if tty else 120,
+        mininterval=1.0 if tty else 30.0,
+        file=sys.stderr if tty else _WholeLines(sys.stderr),
     )
 
 
@@ -215,10 +241,10 @@ def divergence_error(run_dir: Path, when: str) -> TrainingDiverged:
     )
 
 
-# What --resume may change: the paths of the data and the checkpoint folder (the data's content is checked on its
-# own: common/data.py, TensorBatches) and when to stop.
-PATH_OPTIONS = ("data_root", "ckpt_dir")
-RESUMABLE_CHANGES = (*PATH_OPTIONS, "resume", "stop_after_step", "stop_after_epoch")
+# What --resume may change: where the data and the checkpoint folder are (the data's content is checked on its own:
+# common/data.py, TensorBatches) and the device, each recorded in the run folder; and when to stop.
+RECORDED_CHANGES = ("data_root", "ckpt_dir", "device")
+RESUMABLE_CHANGES = (*RECORDED_CHANGES, "resume", "stop_after_step", "stop_after_epoch")
 
 
 class Run:
@@ -240,13 +266,13 @@ class Run:
 
     def __init__(self, cfg, problem: str, name: str, unit: str, total: int, precision: str = "fp32"):
         print_config(cfg)
-        self.rt = choose_runtime(precision)
+        self.rt = choose_runtime(precision, cfg.device)
         seed_everything(cfg.seed)
         self.cfg, self.unit, self.total = cfg, unit, total
         self.header = CheckpointHeader(problem, name, cfg.arch, dataclasses.asdict(cfg))
         self.served_path = Path(cfg.ckpt_dir) / f"{name}.pt"
         self.counters: dict = {}  # what the last save recorded (or --resume restored): {unit: n, ...}
-        self.position, self.bar, self._sums, self._summed = 0, None, None, 0
+        self.position, self.bar, self.board, self._sums, self._summed = 0, None, None, None, 0
 
     def __enter__(self) -> "Run":
         return self
@@ -254,6 +280,8 @@ class Run:
     def __exit__(self, error, *_) -> None:
         if self.bar is not None:  # closed before any error line, which then starts a line of its own
             self.bar.close()
+        if self.board is not None:
+            self.board.close()
         if getattr(self, "_lock_file", None) is not None:
             self._lock_file.close()
         if error is None and self.position == self.total:  # not after --stop-after-<unit>
@@ -285,6 +313,9 @@ class Run:
         if ckpt is not None:
             self.counters = self._restore(ckpt)
             self.position = self.counters[self.unit]
+        from torch.utils.tensorboard import SummaryWriter  # here, not at import: the graders never load it
+
+        self.board = SummaryWriter(self.dir, flush_secs=30)  # `tensorboard --logdir <ckpt_dir>/runs` draws them live
         self.images_per_step = images_per_step
         per_unit = images_per_step * steps_per_unit
         self.bar = image_progress(self.total * per_unit, self.header.name, initial=self.position * per_unit)
@@ -309,8 +340,8 @@ class Run:
         self._lock_file.flush()
 
     def _check_options(self, saved: dict) -> None:
-        """--resume with options other than the run's is refused, naming each; paths (the data's, the checkpoint
-        folder's) may change and the change is recorded in the run folder's resumes.jsonl, beside every resume."""
+        """--resume with options other than the run's is refused, naming each; the paths (the data's, the checkpoint
+        folder's) and the device may change, recorded in the run folder's resumes.jsonl beside every resume."""
         given = self.header.config
         differ = {k: (saved.get(k), v) for k, v in given.items() if k not in RESUMABLE_CHANGES and saved.get(k) != v}
         if differ:
@@ -319,7 +350,7 @@ class Run:
                 + ", ".join(f"--{k.replace('_', '-')} {old} (given {new})" for k, (old, new) in differ.items())
                 + "; resume with the run's options (its config.json) or start a new run without --resume"
             )
-        moved = {k: [saved.get(k), v] for k, v in given.items() if k in PATH_OPTIONS and saved.get(k) != v}
+        moved = {k: [saved.get(k), v] for k, v in given.items() if k in RECORDED_CHANGES and saved.get(k) != v}
         for k, (old, new) in moved.items():
             print(f"resuming with --{k.replace('_', '-')} {new} (the run had {old})", flush=True)
         with open(self.dir / "resumes.jsonl", "a") as f:
@@ -364,9 +395,20 @@ class Run:
         return means
 
     def log(self, **values) -> None:
-        """One JSON row appended to run_dir/metrics.jsonl and flushed at once: a crash loses nothing."""
+        """One JSON row appended to run_dir/metrics.jsonl and flushed at once (a crash loses nothing), and its
+        numbers as TensorBoard scalars at this unit (or step)."""
         with open(self.dir / "metrics.jsonl", "a") as f:
             f.write(json.dumps({"time": round(time.time(), 3), **values}) + "\n")
+        position = values.get(self.unit, values.get("step"))
+        for key, value in values.items():
+            if key not in (self.unit, "step") and isinstance(value, (int, float)):
+                self.board.add_scalar(key, value, position)
+
+    def save_samples(self, images: torch.Tensor, columns: int, position: int) -> None:
+        """uint8 (N, 3, H, W) samples tiled `columns` to a row: run_dir/samples/stepNNNNNNN.png and TensorBoard."""
+        grid = tile(list(images.permute(0, 2, 3, 1).numpy()), columns)
+        save_png(grid, self.dir / "samples" / f"step{position:07d}.png")
+        self.board.add_image("samples", np.asarray(grid), position, dataformats="HWC")
 
     def save(self, position: int, counters: dict, served: dict | None = None, served_counters: dict | None = None):
         """latest.pt (the `states`, these counters and the random generators' state, so that --resume draws what

@@ -5,13 +5,12 @@ files. OUT_DIR may be missing, empty, or hold an earlier run's 0000.png ... 0999
 anything else is refused.
 """
 
-import argparse
 from pathlib import Path
 
 import torch
 
 from common.checkpoints import checkpoint_dir, load_checkpoint
-from common.cli import run_cli
+from common.cli import command_parser, run_cli
 from common.files import check_output_folder
 from common.gan import GRADER_SEED, generate_uint8, generator_from_checkpoint, seeded_latents
 from common.images import save_pngs
@@ -29,7 +28,7 @@ def generate(ckpt: dict, path: Path, n: int, seed: int, device: torch.device) ->
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = command_parser(__spec__.name, __doc__)
     p.add_argument("--out", type=Path, required=True, help="folder for the 1000 PNGs (created if missing)")
     a = p.parse_args()
     names = [f"{i:04d}.png" for i in range(COUNT)]

@@ -12,7 +12,7 @@ import torch
 
 from common.cli import MetricSkipped, run_training
 from common.data import TensorBatches, diff_augment, load_faces, parse_policy, train_val_split
-from common.gan import GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8, save_grid, seeded_latents
+from common.gan import GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8, seeded_latents
 from common.metrics.fid import activations, fid_network, frechet_distance_to_features, gaussian_stats
 from common.training import Run, Runtime, stream_seed
 from p1_dcgan.model import ARCHS, LATENT_DIM, NAME, PROBLEM
@@ -101,7 +101,6 @@ def main(cfg: Config) -> None:
         except MetricSkipped as e:
             print(f"{e}; the latest checkpoint serves as the best", flush=True)
             fid_net = None
-        (run.dir / "samples").mkdir(exist_ok=True)
 
         for step in range(first, cfg.steps + 1):
             loss_d, loss_g = train_step(gan, next(batches)[0], policy, rt)
@@ -110,7 +109,7 @@ def main(cfg: Config) -> None:
                 run.log_losses(step)
             if step % max(batches.batches_per_epoch, 100) == 0 or step == cfg.steps:  # a sample grid every epoch
                 samples = generate_uint8(gan.sampler, fixed_z, device=rt.device)
-                save_grid(samples, 8, run.dir / "samples" / f"step{step:07d}.png")
+                run.save_samples(samples, 8, step)
             fid = None
             if fid_net is not None and (step % cfg.eval_every == 0 or step == cfg.steps):
                 fake = generate_uint8(gan.sampler, eval_z, device=rt.device)

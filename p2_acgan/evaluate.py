@@ -4,14 +4,13 @@ The label of each image is the first character of its name (<digit>_<NNN>.png). 
 per-class accuracy for each classifier (default: our evaluator in the checkpoint folder).
 """
 
-import argparse
 import re
 from pathlib import Path
 
 import torch
 
 from common.checkpoints import checkpoint_dir
-from common.cli import UsageError, run_cli
+from common.cli import UsageError, command_parser, run_cli
 from common.data import DIGIT_SIZE, NUM_DIGITS
 from common.files import EVALUATOR_CHECKPOINT
 from common.images import decode_images, list_images
@@ -42,8 +41,8 @@ def accuracy_report(images: torch.Tensor, labels: torch.Tensor, classifier: Path
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("out_dir", type=Path)
+    p = command_parser(__spec__.name, __doc__)
+    p.add_argument("out_dir", type=Path, help="the folder hw2_p2.sh wrote")
     p.add_argument(
         "--classifier",
         type=Path,

@@ -5,11 +5,10 @@ seeded CPU generator. OUT_DIR may be missing, empty, or hold an earlier run's fi
 others is refused.
 """
 
-import argparse
 from pathlib import Path
 
 from common.checkpoints import checkpoint_dir, load_checkpoint
-from common.cli import run_cli
+from common.cli import command_parser, run_cli
 from common.data import NUM_DIGITS
 from common.files import check_output_folder
 from common.gan import GRADER_SEED, generate_uint8, generator_from_checkpoint
@@ -22,7 +21,7 @@ TRAINED_BY = "python3 -m p2_acgan.train --data-root hw2_data"
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = command_parser(__spec__.name, __doc__)
     p.add_argument("--out", type=Path, required=True, help="folder for the 1000 PNGs (created if missing)")
     a = p.parse_args()
     names = [f"{d}_{i:03d}.png" for d in range(NUM_DIGITS) for i in range(1, PER_CLASS + 1)]

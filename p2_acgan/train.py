@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 from common.cli import UsageError, run_training
 from common.data import NUM_DIGITS, TensorBatches, load_digits
-from common.gan import GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8, save_grid
+from common.gan import GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8
 from common.training import Run, Runtime, stream_seed
 from p2_acgan.digit_classifier import load_classifier, predict
 from p2_acgan.model import ARCHS, LATENT_DIM, NAME, PROBLEM, fixed_eval_inputs
@@ -24,6 +24,7 @@ class Config(GANConfig):
     """Train the P2 conditional ACGAN on hw2_data/digits/mnistm/train."""
 
     arch: str = field(default="composite", metadata={"choices": list(ARCHS), "help": "acgan = the report's model"})
+    steps: int = field(default=15000, metadata={"min": 1, "help": "generator steps (scripts/train_p2.sh's budget)"})
     cls_weight_d: float = field(default=1.0, metadata={"min": 0, "help": "weight of the discriminator's class loss"})
     cls_weight_g: float = field(
         default=5.0,
@@ -114,7 +115,6 @@ def main(cfg: Config) -> None:
         best_acc = run.counters.get("best_acc", -1.0)
         if evaluator is None:
             print("no --classifier: accuracy is not measured during training; the latest checkpoint serves as the best")
-        (run.dir / "samples").mkdir(exist_ok=True)
 
         for step in range(first, cfg.steps + 1):
             real, y_real = next(batches)
@@ -126,7 +126,7 @@ def main(cfg: Config) -> None:
             if step % eval_every == 0 or step == cfg.steps:  # a 10-per-digit sample grid, and the evaluator's accuracy
                 samples = generate_uint8(gan.sampler, eval_z, eval_y, device=rt.device)
                 grid = torch.cat([samples[eval_y == d][:10] for d in range(NUM_DIGITS)])
-                save_grid(grid, 10, run.dir / "samples" / f"step{step:07d}.png")
+                run.save_samples(grid, 10, step)
                 if evaluator is not None:
                     acc = (predict(evaluator, samples) == eval_y).float().mean().item()
                     best_acc = max(best_acc, acc)

@@ -11,7 +11,7 @@ from p3_dann.model import ARCHS
 
 
 def main() -> None:
-    predict_for_graders("dann", ARCHS, trainer="p3_dann.train", description=__doc__.splitlines()[0])
+    predict_for_graders("dann", ARCHS, trainer="p3_dann.train", module=__spec__.name, description=__doc__)
 
 
 if __name__ == "__main__":

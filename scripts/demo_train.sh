@@ -41,36 +41,25 @@ stage "P2 ACGAN ($P2_STEPS steps)"
 train "$ck/$(py app.model_files checkpoint p2)" py p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P2_STEPS" \
   --batch-size "$BATCH" --eval-every 100 --classifier "${COURSE_CLASSIFIER:-$evaluator}"  # as train_p2.sh selects
 
-# The UDA runs are small networks that scale poorly over threads: UDA_JOBS of them run side by side, each with
-# its share of the cores and its output in $RUNS/logs/<checkpoint>.log.
-UDA_JOBS="${UDA_JOBS:-2}"; threads=$(( $(nproc) / UDA_JOBS )); [ "$threads" -ge 1 ] || threads=1
+# The UDA runs are small networks that scale poorly over threads: UDA_JOBS of them run side by side through the
+# queue train_all.sh uses (scripts/lib.sh), each with its share of the cores (or, with GPUS, a GPU each) and its
+# output in $RUNS/logs/<checkpoint>.log.
+UDA_JOBS="${UDA_JOBS:-2}"
 stage "the twelve UDA runs (P3 $P3_EPOCHS epochs, bonus $BONUS_EPOCHS), $UDA_JOBS at a time"
-mkdir -p "$RUNS/logs"
-uda_run() {  # uda_run STEM COMMAND...: one run in the background, its log kept, one line when it ends
-  local stem="$1"; shift
-  (
-    start=$SECONDS
-    if OMP_NUM_THREADS=$threads "$@" > "$RUNS/logs/$stem.log" 2>&1; then
-      echo "   $stem done in $((SECONDS - start)) s"
+uda_runs() {
+  local s t method stem how resume
+  while read -r s t method stem <&3; do  # every UDA model and its checkpoint name (app/model_files.py)
+    how="$(reuse_or_train "$ck/$stem.pt" "$stem")"; [ "$how" != reuse ] || continue
+    resume=(); [ "$how" != resume ] || resume=(--resume)
+    if [ "$method" = bonus ]; then
+      queue_line "$stem" bonus_uda.train --data-root "$data" --source "$s" --target "$t" \
+        --ckpt-dir "$ck" --epochs "$BONUS_EPOCHS" --batch-size "$UDA_BATCH" ${resume[@]+"${resume[@]}"}
     else
-      echo "   $stem FAILED; the end of $RUNS/logs/$stem.log:"; tail -5 "$RUNS/logs/$stem.log"; exit 1
+      queue_line "$stem" p3_dann.train --data-root "$data" --source "$s" --target "$t" \
+        --method "$method" --ckpt-dir "$ck" --epochs "$P3_EPOCHS" --batch-size "$UDA_BATCH" ${resume[@]+"${resume[@]}"}
     fi
-  ) &
+  done 3< <(py app.model_files uda bonus,dann,source,target | sort -s -k3,3)  # longest first
 }
-failed=0
-while read -r s t method stem <&3; do  # every UDA model and its checkpoint name (app/model_files.py)
-  how="$(reuse_or_train "$ck/$stem.pt" "$stem")"; [ "$how" != reuse ] || continue
-  resume=(); [ "$how" != resume ] || resume=(--resume)
-  while [ "$(jobs -rp | wc -l)" -ge "$UDA_JOBS" ]; do wait -n || failed=1; done
-  if [ "$method" = bonus ]; then
-    uda_run "$stem" py bonus_uda.train --data-root "$data" --source "$s" --target "$t" \
-      --ckpt-dir "$ck" --epochs "$BONUS_EPOCHS" --batch-size "$UDA_BATCH" ${resume[@]+"${resume[@]}"}
-  else
-    uda_run "$stem" py p3_dann.train --data-root "$data" --source "$s" --target "$t" \
-      --method "$method" --ckpt-dir "$ck" --epochs "$P3_EPOCHS" --batch-size "$UDA_BATCH" ${resume[@]+"${resume[@]}"}
-  fi
-done 3< <(py app.model_files uda bonus,dann,source,target | sort -s -k3,3)  # longest first
-while [ -n "$(jobs -rp)" ]; do wait -n || failed=1; done
-while read -r _ _ _ stem; do [ -f "$ck/$stem.pt" ] || failed=1; done < <(py app.model_files uda bonus,dann,source,target)
-[ "$failed" = 0 ] || { echo "error: a UDA run failed (logs in $RUNS/logs)" >&2; exit 1; }
+GPUS="${GPUS:-$(printf 'cpu,%.0s' $(seq "$UDA_JOBS") | sed 's/,$//')}" run_queue "$RUNS/logs" < <(uda_runs) \
+  || { echo "error: a UDA run failed (logs in $RUNS/logs)" >&2; exit 1; }
 stage ""

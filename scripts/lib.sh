@@ -6,6 +6,13 @@ _repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # characters the repository's path holds (scripts/run_module.py).
 py() { python3 "$_repo/scripts/run_module.py" "$@"; }
 
+# The runs of a train_*.sh go through one queue (app/run_queue.py): side by side on the GPUs that GPUS lists
+# (GPUS=0,1,2,3; GPUS=cpu,cpu shares the cores), one at a time without it.
+#   queue_line NAME MODULE ARGS...   one line of the queue's input
+#   run_queue LOG_DIR                runs the lines read from stdin
+queue_line() { printf '%q ' "$@"; echo; }
+run_queue() { py app.run_queue --slots "${GPUS:-auto}" --logs "$1"; }
+
 #   how=$(reuse_or_train CKPT NAME)   -> reuse | resume | train, with one line on stderr saying why
 # reuse: CKPT's run trained its whole budget. resume: CKPT is an interrupted run's model and runs/NAME beside it
 # holds that run's latest.pt (the trainer's --resume continues it). train: anything else (an interrupted run's

@@ -13,8 +13,12 @@ if [ $# -lt 1 ]; then echo "usage: bash scripts/train_p2.sh DATA_ROOT [CKPT_DIR]
 source "$root/scripts/lib.sh"
 ck="${2:-$root/checkpoints}"; evaluator="$(py app.model_files checkpoint evaluator)"; ours="$ck/$evaluator"
 [ "$(reuse_or_train "$ours" "${evaluator%.pt}")" = reuse ] || \
-  py p2_acgan.digit_classifier train --data-root "$1" --out "$ours"
+  py p2_acgan.digit_classifier train --data-root "$1" --out "$ours" >&2  # stdout carries the queue's lines
 name="$(py app.model_files checkpoint p2)"
-how="$(reuse_or_train "$ck/$name" "${name%.pt}")"
-[ "$how" = reuse ] || py p2_acgan.train --data-root "$1" --ckpt-dir "$ck" --arch composite --steps 15000 \
-  --batch-size 64 --classifier "${COURSE_CLASSIFIER:-$ours}" $([ "$how" != resume ] || echo --resume)
+runs() {  # the queue's line for the run, unless its model is finished (scripts/lib.sh)
+  local how; how="$(reuse_or_train "$ck/$name" "${name%.pt}")"
+  [ "$how" = reuse ] || queue_line "${name%.pt}" p2_acgan.train --data-root "$1" --ckpt-dir "$ck" --arch composite \
+    --steps 15000 --batch-size 64 --classifier "${COURSE_CLASSIFIER:-$ours}" $([ "$how" != resume ] || echo --resume)
+}
+if [ -n "${ONLY_LIST_RUNS:-}" ]; then runs "$1"; exit 0; fi  # train_all.sh queues every problem's runs together
+runs "$1" | run_queue "$ck/logs"

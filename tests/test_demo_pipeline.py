@@ -45,6 +45,18 @@ def test_every_graders_output_and_report_section(mini_demo):
     assert "== stage times" in mini_demo["log"]
 
 
+def test_the_runs_are_watchable_and_queued(mini_demo):
+    log = mini_demo["log"]
+    assert "12 run(s) on 2 slot(s): cpu, cpu" in log and "(12/12 done, all in" in log  # one queue, a count
+    assert re.search(r"start bonus_usps2svhn on a share of the CPU cores", log)
+    for run in mini_demo["ckpt"].glob("runs/*/00000"):
+        assert list(run.glob("events.out.tfevents.*")), run  # TensorBoard beside metrics.jsonl
+        assert (run / "metrics.jsonl").exists()
+    for name in ("p3_mnistm2usps", "bonus_svhn2mnistm"):
+        text = (mini_demo["out"] / "logs" / f"{name}.log").read_text()
+        assert "\r" not in text and f"done: {mini_demo['ckpt'] / name}.pt" in text  # whole lines, to the end
+
+
 def test_uda_graders_scripts_serve_every_target(mini_demo, demo_root):
     for s, t in SCENARIOS:
         names = sorted(p.name for p in (demo_root / "digits" / t / "test").iterdir())

@@ -481,3 +481,19 @@ def test_a_failed_allocation_is_one_line(capsys):
     with pytest.raises(SystemExit) as e:
         run_cli(allocate)
     assert e.value.code == 1 and capsys.readouterr().err.startswith("error: memory ran out")
+
+
+def test_the_queue_runs_side_by_side_says_when_and_reports_failures(tmp_path):
+    runs = "a app.model_files checkpoint p1\nb app.model_files checkpoint p2\n'c d' app.model_files nonsense\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.run_queue", "--slots", "cpu,cpu", "--logs", str(tmp_path)],
+        input=runs,
+        cwd=REPO,
+        env=PY_ENV,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1 and "3 run(s) on 2 slot(s): cpu, cpu" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.stdout.count("start ") == 3 and "(3/3 done, all in" in proc.stdout
+    assert "end c d in" in proc.stdout and "FAILED (exit 2)" in proc.stdout and "error: usage" in proc.stdout
+    assert (tmp_path / "a.log").read_text() == "p1_dcgan.pt\n" and (tmp_path / "b.log").read_text() == "p2_acgan.pt\n"

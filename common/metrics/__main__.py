@@ -1,25 +1,24 @@
 """Rescore any folder: `python3 -m common.metrics fid GEN REF` or `python3 -m common.metrics is GEN`."""
 
-import argparse
 from pathlib import Path
 
 import torch
 
-from common.cli import MetricSkipped, UsageError, run_cli
+from common.cli import MetricSkipped, UsageError, command_parser, run_cli
 from common.metrics.fid import fid_of_folders
 from common.metrics.inception_score import inception_score_of_folder
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__)
+    p = command_parser(__spec__.name, __doc__)
     sub = p.add_subparsers(dest="metric", required=True)
     fid = sub.add_parser("fid", help="FID of GEN against REF (REF statistics are cached)")
-    fid.add_argument("gen", type=Path)
-    fid.add_argument("ref", type=Path)
+    fid.add_argument("gen", type=Path, help="folder of generated images")
+    fid.add_argument("ref", type=Path, help="folder of real images")
     fid.add_argument("--weights", help="FID Inception weights file (default: FID_WEIGHTS, else download)")
     fid.add_argument("--batch-size", type=int, default=50)
     inc = sub.add_parser("is", help="Inception Score of GEN, as the graders compute it")
-    inc.add_argument("gen", type=Path)
+    inc.add_argument("gen", type=Path, help="folder of generated images")
     inc.add_argument("--weights", help="ImageNet inception_v3 weights file (default: IS_WEIGHTS, else download)")
     inc.add_argument("--splits", type=int, default=10)
     for s in (fid, inc):

@@ -5,14 +5,13 @@ Callers hand over the architectures they know as a registry {problem: {arch: bui
 model.py each export theirs), so this module imports no problem folder.
 """
 
-import argparse
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
 from common.checkpoints import checkpoint_dir, load_checkpoint, load_weights, served_weights
-from common.cli import UsageError
+from common.cli import UsageError, command_parser
 from common.data import DIGIT_SIZE
 from common.files import UDA_METHODS, model_name, scenario_title, source_for, write_label_csv
 from common.images import decode_readable, list_images, to_signed_unit
@@ -86,17 +85,17 @@ def predict_folder_to_csv(net: torch.nn.Module, folder: Path, out_csv: Path, dev
 
 
 def predict_for_graders(
-    method: str, archs: dict, trainer: str, description: str, argv: list[str] | None = None
+    method: str, archs: dict, trainer: str, module: str, description: str, argv: list[str] | None = None
 ) -> None:
     """The graders' command line, TEST_DIR DOMAIN OUT_CSV [--ckpt PATH]: DOMAIN names the target (usps -> the
     MNIST-M→USPS model, mnistm -> SVHN→MNIST-M, svhn -> USPS→SVHN); the model is `method`'s (dann, bonus),
     HW2_CKPT_DIR/<problem>_<S>2<T>.pt, unless --ckpt names another model of its problem for that scenario (P3's
     bounds, say)."""
     problem = UDA_METHODS[method]
-    p = argparse.ArgumentParser(description=description)
-    p.add_argument("test_dir", type=Path)
+    p = command_parser(module, description)
+    p.add_argument("test_dir", type=Path, help="folder of digit images")
     p.add_argument("domain", help="target domain: mnistm, usps or svhn")
-    p.add_argument("out_csv", type=Path)
+    p.add_argument("out_csv", type=Path, help="the CSV to write (image_name,label)")
     p.add_argument("--ckpt", type=Path, help=f"this checkpoint instead of HW2_CKPT_DIR/{problem}_<S>2<T>.pt")
     a = p.parse_args(argv)
     source = source_for(a.domain)

@@ -208,6 +208,7 @@ class UDAConfig:
         },
     )
     seed: int = field(default=0, metadata={"help": "seed of weights and batches"})
+    device: str = field(default="auto", metadata={"help": "cpu, cuda, cuda:N, or auto: a GPU when one is visible"})
     stop_after_epoch: int | None = field(
         default=None,
         metadata={
