@@ -28,4 +28,4 @@ demo: $(STAMP)
 	bash scripts/demo.sh
 
 report: $(STAMP)
-	$(PY) -m app.report $(RUNS)
+	$(PY) -m app.report $(RUNS) $(if $(DATA),--data-root $(DATA))

@@ -87,8 +87,11 @@ def run_all(runs: list[tuple[str, list[str]]], slots: list[str], logs: Path) -> 
                 estimate = sum(durations) / done * -(-left // len(slots))
                 if code != 0:
                     failed.append(name)
-            tail = "" if code == 0 else f" FAILED (exit {code}); the end of its log:\n" + "".join(
-                (logs / f"{name}.log").read_text(errors="replace").splitlines(keepends=True)[-5:]
+            tail = (
+                ""
+                if code == 0
+                else f" FAILED (exit {code}); the end of its log:\n"
+                + "".join((logs / f"{name}.log").read_text(errors="replace").splitlines(keepends=True)[-5:])
             )
             say(
                 f"end {name} in {time.time() - began:.0f} s{tail} ({done}/{len(runs)} done"

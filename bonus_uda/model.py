@@ -11,7 +11,7 @@ from torch import nn
 
 from common.data import DIGIT_SIZE, NUM_DIGITS
 from common.files import UDA_METHODS
-from common.uda.training import DomainAdversarialNet, LocalContrastNorm, head
+from common.uda.networks import DomainAdversarialNet, LocalContrastNorm, head
 
 PROBLEM = UDA_METHODS["bonus"]  # checkpoints bonus_<S>2<T>.pt, what hw2_bonus.sh serves
 

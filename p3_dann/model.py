@@ -10,7 +10,7 @@ from torch import nn
 
 from common.data import DIGIT_SIZE, NUM_DIGITS
 from common.files import UDA_METHODS
-from common.uda.training import DomainAdversarialNet, LocalContrastNorm, head
+from common.uda.networks import DomainAdversarialNet, LocalContrastNorm, head
 
 PROBLEM = UDA_METHODS[
     "dann"

@@ -17,7 +17,15 @@ import torch.nn.functional as F
 from common.cli import run_training
 from common.data import add_neighbours, invert_some, random_affine
 from common.files import model_name
-from common.uda.training import UDAConfig, UDARun, annealed_lr, dann_lambda, domain_loss, per_domain_forward
+from common.uda.training import (
+    UDAConfig,
+    UDARun,
+    annealed_lr,
+    dann_lambda,
+    domain_accuracy,
+    domain_loss,
+    two_domain_forward,
+)
 from p3_dann.model import ARCHS, PROBLEM
 
 
@@ -37,14 +45,6 @@ class Config(UDAConfig):
         metadata={
             "choices": list(ARCHS),
             "help": "the report's network fed: dann = raw inputs; dann_lcn = grayscale, local contrast normalised",
-        },
-    )
-    bn_passes: str = field(
-        default="per-domain",
-        metadata={
-            "choices": ["per-domain", "joint"],
-            "help": "dann: source and target batch-normalised apart (the running averages served are the target's) "
-            "or together",
         },
     )
     lambda_max: float = field(
@@ -67,23 +67,19 @@ def train_step(net, opt, xs, ys, xt, p: float, cfg: Config) -> dict[str, torch.T
         xs = random_affine(xs)
     if xt is None:
         loss_cls = F.nll_loss(net.classify(xs), ys)
-        loss_dom = torch.zeros((), device=xs.device)
+        loss_dom, watch = torch.zeros((), device=xs.device), {}
     else:
         if cfg.augment:
             xt = random_affine(xt)
         lambd = cfg.lambda_max * dann_lambda(p)
-        if cfg.bn_passes == "per-domain":
-            class_lp, _, domain_lp = per_domain_forward(net, xs, xt, lambd)
-        else:
-            class_lp, domain_lp = net(torch.cat([xs, xt]), lambd)
-            class_lp = class_lp[: len(xs)]
+        class_lp, _, domain_lp = two_domain_forward(net, xs, xt, lambd, cfg.bn_passes)
         loss_cls = F.nll_loss(class_lp, ys)
-        loss_dom = domain_loss(domain_lp, len(xs))
+        loss_dom, watch = domain_loss(domain_lp, len(xs)), domain_accuracy(domain_lp.detach(), len(xs))
     loss = loss_cls + loss_dom  # the reversal layer already weights the domain gradient by λ
     opt.zero_grad(set_to_none=True)
     loss.backward()
     opt.step()
-    return {"loss_cls": loss_cls, "loss_domain": loss_dom}
+    return {"loss_cls": loss_cls, "loss_domain": loss_dom, **watch}
 
 
 def main(cfg: Config) -> None:

@@ -39,4 +39,4 @@ done 3< <(py app.model_files uda dann,bonus,source,target)
 py app.tsne --data-root "$data" --out "$eval" --samples "$TSNE_SAMPLES" "${tsne_ckpts[@]}"
 
 echo "== [report]"
-py app.report "$runs"
+py app.report "$runs" --data-root "$data"

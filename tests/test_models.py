@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from common.layer_tables import layer_rows
-from common.uda.training import annealed_lr, dann_lambda, domain_loss, grad_reverse
+from common.uda.networks import grad_reverse
+from common.uda.training import annealed_lr, dann_lambda, domain_loss
 
 
 def counts(model, *inputs, kind=None):
@@ -117,7 +118,7 @@ def test_domain_loss_labels_source_zero_target_one():
 
 
 def test_bonus_losses_known_answers():
-    from bonus_uda.losses import conditional_entropy, vat_perturbation
+    from bonus_uda.train import conditional_entropy, vat_perturbation
 
     one_hot = torch.log(torch.eye(10)[:4].clamp_min(1e-30))
     assert conditional_entropy(one_hot).item() == pytest.approx(0.0, abs=1e-6)
@@ -144,7 +145,7 @@ def test_ema_warms_up_then_tracks():
 
 
 def test_marginal_entropy_rewards_using_every_class():
-    from bonus_uda.losses import marginal_entropy
+    from bonus_uda.train import marginal_entropy
 
     balanced = torch.log(torch.eye(10).clamp_min(1e-30))  # ten confident predictions, one per class
     collapsed = torch.log(torch.eye(10)[[3] * 10].clamp_min(1e-30))  # ten confident predictions of class 3
@@ -179,7 +180,7 @@ def test_add_neighbours_keeps_the_centre_and_brings_other_digits_in_at_the_edges
 
 
 def test_local_contrast_norm_ignores_light_gradients_and_keeps_strokes():
-    from common.uda.training import LocalContrastNorm
+    from common.uda.networks import LocalContrastNorm
 
     digit = torch.zeros(1, 1, 28, 28)
     digit[..., 6:22, 12:16] = 1.0

@@ -1,10 +1,8 @@
-"""What the two domain-adaptation trainers (P3 and the bonus) share.
+"""What the two domain-adaptation trainers (P3 and the bonus) share, beside their networks (common/uda/networks.py).
 
-The network: every UDA model here is a domain-adversarial network (Ganin et al., "Unsupervised Domain Adaptation
-by Backpropagation", 2015): a parameter-free input layer (`prep`), a feature extractor, a class head, and a domain
-head that reads the features through gradient reversal; both heads return log-probabilities. P3's and the
-bonus's model.py build their feature extractors on it. Its training pieces: the λ and learning-rate schedules,
-the domain loss, per-domain batch norm.
+Training pieces of a domain-adversarial network (Ganin et al., "Unsupervised Domain Adaptation by
+Backpropagation", 2015): the λ and learning-rate schedules, the domain loss and the domain classifier's accuracy,
+and how source and target batches pass through the network (batch norm per domain or together).
 
 The run: the options both take, their data (labelled images, unlabelled target images, and the validation split
 used for model selection; test splits never take part), and the end of each epoch (validation, the metrics row,
@@ -24,26 +22,7 @@ from common.cli import UsageError
 from common.data import DOMAINS, TensorBatches, load_digits, train_val_split
 from common.images import to_signed_unit
 from common.training import Run, batched, stream_seed
-
-
-class _GradientReversal(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x: torch.Tensor, lambd: float) -> torch.Tensor:
-        ctx.lambd = lambd
-        return x.view_as(x)
-
-    @staticmethod
-    def backward(ctx, grad: torch.Tensor):
-        return -ctx.lambd * grad, None
-
-
-def grad_reverse(x: torch.Tensor, lambd: float) -> torch.Tensor:
-    """Identity in the forward pass; multiplies the gradient by -lambd in the backward pass.
-
-    Placed between the feature extractor and the domain classifier, it lets one optimizer step train the
-    domain classifier to tell the domains apart while pushing the features to make that impossible.
-    """
-    return _GradientReversal.apply(x, lambd)
+from common.uda.networks import DomainAdversarialNet, grad_reverse
 
 
 def dann_lambda(progress: float, gamma: float = 10.0) -> float:
@@ -67,70 +46,6 @@ def domain_loss(domain_log_probs: torch.Tensor, n_source: int) -> torch.Tensor:
     return F.cross_entropy(domain_log_probs, target)  # log_softmax leaves log-probabilities as they are
 
 
-# --- parameter-free input layers -------------------------------------------------------------------------
-
-
-class LocalContrastNorm(nn.Module):
-    """Per image: grayscale, minus its local mean, divided by its local standard deviation (Gaussian windows),
-    repeated into 3 channels; parameter-free.
-
-    Colour, brightness, contrast, uneven light and smooth textures (house walls, plates) separate grayscale USPS,
-    photo-textured MNIST-M and SVHN but carry no digit identity; it keeps strokes and edges, which are what a digit
-    is in every domain (local contrast normalisation as used on SVHN by Sermanet et al., 2012).
-    """
-
-    def __init__(self, sigma: float = 2.0, size: int = 9, eps: float = 1e-2):
-        super().__init__()
-        r = torch.arange(size, dtype=torch.float32) - size // 2
-        g = torch.exp(-(r**2) / (2 * sigma**2))
-        kernel = torch.outer(g, g)
-        self.register_buffer("kernel", (kernel / kernel.sum()).view(1, 1, size, size), persistent=False)
-        self.eps = eps
-
-    def _blur(self, x: torch.Tensor) -> torch.Tensor:
-        pad = self.kernel.shape[-1] // 2
-        return F.conv2d(F.pad(x, [pad] * 4, mode="replicate"), self.kernel)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        gray = x.mean(dim=1, keepdim=True)
-        centred = gray - self._blur(gray)
-        local_std = self._blur(centred**2).sqrt()
-        floor = local_std.mean(dim=(2, 3), keepdim=True)  # low-contrast areas are not amplified into noise
-        return (centred / torch.maximum(local_std, floor).clamp_min(self.eps)).expand(-1, x.shape[1], -1, -1)
-
-
-# --- the network -------------------------------------------------------------------------------------------
-
-
-class DomainAdversarialNet(nn.Module):
-    """Subclasses build `prep`, `features`, `class_head` and `domain_head`."""
-
-    prep: nn.Module
-    features: nn.Module
-    class_head: nn.Module
-    domain_head: nn.Module
-
-    def embed(self, x: torch.Tensor) -> torch.Tensor:
-        """The features the heads read (B, D)."""
-        return self.features(self.prep(x))
-
-    def classify(self, x: torch.Tensor) -> torch.Tensor:
-        """Class log-probabilities (B, 10)."""
-        return self.class_head(self.embed(x))
-
-    def forward(self, x: torch.Tensor, lambd: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
-        """(class log-probs (B, 10), domain log-probs (B, 2)); the domain gradient reaches the features × -λ."""
-        f = self.embed(x)
-        return self.class_head(f), self.domain_head(grad_reverse(f, lambd))
-
-
-def head(in_dim: int, out_dim: int) -> nn.Sequential:
-    """The report's class and domain heads: in_dim -> 100 -> out_dim log-probabilities."""
-    return nn.Sequential(
-        nn.Linear(in_dim, 100), nn.BatchNorm1d(100), nn.ReLU(True), nn.Linear(100, out_dim), nn.LogSoftmax(dim=1)
-    )
-
-
 @contextmanager
 def frozen_bn_statistics(net: nn.Module):
     """Batch norm inside the block normalises by the batch's own statistics as usual but leaves the running
@@ -146,15 +61,42 @@ def frozen_bn_statistics(net: nn.Module):
             m.momentum = momentum
 
 
-def per_domain_forward(net: DomainAdversarialNet, xs: torch.Tensor, xt: torch.Tensor, lambd: float):
-    """Source and target batches through `net` apart: batch norm normalises each by its own domain's statistics,
-    which aligns every layer's per-channel moments across the domains, and the running averages, which the
-    served model normalises with, are the target's (the domain it will see). Returns (source class log-probs,
-    target class log-probs, domain log-probs of both, source rows first)."""
+BN_PASSES = {
+    "per-domain": "source and target apart through the whole network, domain head included",
+    "joint-domain-head": "apart through the features and class head, together through the domain head",
+    "joint": "together through the whole network",
+}
+
+
+def two_domain_forward(net: DomainAdversarialNet, xs: torch.Tensor, xt: torch.Tensor, lambd: float, passes: str):
+    """Source and target batches through `net`, batch-normalised as `passes` says (BN_PASSES). Apart, batch norm
+    normalises each batch by its own domain's statistics, which aligns the per-channel moments of the layers across
+    domains, and the running averages the served model normalises with are the target's (the source batch passes
+    with frozen averages). A domain head that sees both domains in one batch keeps the shift between them that
+    it should detect. Returns (source class log-probs, target class log-probs, domain log-probs of both, source
+    rows first)."""
+    if passes == "joint":
+        class_lp, domain_lp = net(torch.cat([xs, xt]), lambd)
+        return class_lp[: len(xs)], class_lp[len(xs) :], domain_lp
     with frozen_bn_statistics(net):
-        class_s, domain_s = net(xs, lambd)
-    class_t, domain_t = net(xt, lambd)
-    return class_s, class_t, torch.cat([domain_s, domain_t])
+        fs = net.embed(xs)
+        class_s = net.class_head(fs)
+    ft = net.embed(xt)
+    class_t = net.class_head(ft)
+    if passes == "joint-domain-head":
+        return class_s, class_t, net.domain_head(grad_reverse(torch.cat([fs, ft]), lambd))
+    with frozen_bn_statistics(net):
+        domain_s = net.domain_head(grad_reverse(fs, lambd))
+    return class_s, class_t, torch.cat([domain_s, net.domain_head(grad_reverse(ft, lambd))])
+
+
+def domain_accuracy(domain_log_probs: torch.Tensor, n_source: int) -> dict[str, torch.Tensor]:
+    """How often the domain classifier names each domain right, on the device: near 0.5 when the features align."""
+    said_target = domain_log_probs.argmax(1) == 1
+    return {
+        "domain_acc_source": (~said_target[:n_source]).float().mean(),
+        "domain_acc_target": said_target[n_source:].float().mean(),
+    }
 
 
 # --- the run ---------------------------------------------------------------------------------------------------
@@ -205,6 +147,14 @@ class UDAConfig:
         default=False,
         metadata={
             "help": "also log target test accuracy each epoch (a diagnostic for benchmarks; never used for selection)"
+        },
+    )
+    bn_passes: str = field(
+        default="per-domain",
+        metadata={
+            "choices": list(BN_PASSES),
+            "help": "adaptation: how source and target batches meet batch norm: "
+            + "; ".join(f"{k}: {v}" for k, v in BN_PASSES.items()),
         },
     )
     seed: int = field(default=0, metadata={"help": "seed of weights and batches"})
