@@ -1,6 +1,7 @@
 """What the two GAN trainers (P1 and P2) share: their common options, the adversarial losses, the networks with
 their optimizers, loss scaler and generator EMA set up once, and deterministic sampling for the graders."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -52,13 +53,12 @@ class GANConfig:
 # --- losses on discriminator logits: "bce" (the non-saturating loss of DCGAN/ACGAN) or "hinge" (SNGAN's) ---------
 
 
-def d_loss_fn(loss: str, real: torch.Tensor, fake: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
-    """`label_smoothing` (BCE only): real images' target is 1 - it."""
+def d_loss_fn(loss: str, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
     if loss == "hinge":
         return F.relu(1 - real).mean() + F.relu(1 + fake).mean()
-    return F.binary_cross_entropy_with_logits(
-        real, torch.full_like(real, 1.0 - label_smoothing)
-    ) + F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake))
+    return F.binary_cross_entropy_with_logits(real, torch.ones_like(real)) + F.binary_cross_entropy_with_logits(
+        fake, torch.zeros_like(fake)
+    )
 
 
 def g_loss_fn(loss: str, fake: torch.Tensor) -> torch.Tensor:
@@ -70,8 +70,8 @@ def g_loss_fn(loss: str, fake: torch.Tensor) -> torch.Tensor:
 class GANArch(NamedTuple):
     """One entry of a GAN problem's ARCHS table: {name: GANArch(...)}."""
 
-    generator: type[nn.Module]
-    discriminator: type[nn.Module]
+    generator: Callable[[], nn.Module]
+    discriminator: Callable[[], nn.Module]
     loss: str  # "bce" or "hinge"
 
 
