@@ -1,4 +1,5 @@
-"""Build the embedded demo data: a small `hw2_data` tree in the official layout, from real data in packages.
+"""Build the embedded demo data: a small `hw2_data` tree in the official layout, from real data the project ships
+and packages carry.
 
     python3 -m app.demo_data --out demo_data        # writes demo_data/hw2_data
 
@@ -15,7 +16,6 @@
 The same seed gives the same files. Needs scikit-image (requirements-dev.txt), never the runtime.
 """
 
-import argparse
 import csv
 import io
 import shutil
@@ -25,7 +25,7 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from common.cli import UsageError, run_cli
+from common.cli import UsageError, command_parser, run_cli
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 MNISTM_FILE = ASSETS / "mnistm_real6000.npz"
@@ -251,16 +251,16 @@ def build(
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description="Write a small hw2_data tree from real data bundled in packages.")
+    p = command_parser(__spec__.name, __doc__)
     p.add_argument("--out", required=True, help="folder to write hw2_data into")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the splits and the rendered street numbers")
     p.add_argument("--mnistm", type=int, default=6000, help="MNIST-M images (at most 6000)")
     p.add_argument("--usps", type=int, default=7291, help="USPS images (at most 7291)")
     p.add_argument(
         "--svhn", type=int, default=4000, help="generated street-number digits (svhn/train; the real ones are fixed)"
     )
     p.add_argument("--faces", type=int, default=100, help="faces (at most 100)")
-    p.add_argument("--test-fraction", type=float, default=0.2)
+    p.add_argument("--test-fraction", type=float, default=0.2, help="share of mnistm, usps and faces kept for test")
     a = p.parse_args(argv)
     counts = build(Path(a.out), a.seed, a.mnistm, a.usps, a.svhn, a.faces, a.test_fraction)
     print(f"demo data in {Path(a.out) / 'hw2_data'}")

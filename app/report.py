@@ -326,7 +326,7 @@ def write_report(runs: Path, data_root: Path | None = None) -> Path:
         budget_line(ck / CHECKPOINTS["p2"], "p2", "digits", "digits/mnistm/train"),
         "",
         "```",
-        read(ev / "p2_accuracy.txt"),
+        re.sub(r"^\S*/([^/\s]+\.pth?):", r"\1:", read(ev / "p2_accuracy.txt"), flags=re.M),  # names, not paths
         "```",
         "",
         "Left: ten of the graders' images per digit, one row per digit (its label at the left); right: ten real "

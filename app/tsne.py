@@ -86,11 +86,11 @@ def tsne_figures(data_root: Path, ckpt_path: Path, out: Path, samples: int = 100
 
 def main() -> None:
     p = command_parser(__spec__.name, __doc__)
-    p.add_argument("--data-root", type=Path, required=True)
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--data-root", type=Path, required=True, help="the hw2_data folder")
+    p.add_argument("--out", type=Path, required=True, help="folder for the figures")
     p.add_argument("ckpts", type=Path, nargs="+", metavar="CKPT", help="served P3 or bonus checkpoints")
     p.add_argument("--samples", type=int, default=1000, help="test images per domain (a seeded subsample)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="t-SNE's random state and the sampled test images")
     a = p.parse_args()
     if a.samples < 2:
         raise UsageError("--samples must be at least 2")

@@ -43,8 +43,8 @@ def markdown(table: dict[str, list[tuple[int, int]]]) -> str:
 
 def main() -> None:
     p = command_parser(__spec__.name, __doc__)
-    p.add_argument("--data-root", type=Path, required=True)
-    p.add_argument("--ckpt-dir", type=Path, required=True)
+    p.add_argument("--data-root", type=Path, required=True, help="the hw2_data folder")
+    p.add_argument("--ckpt-dir", type=Path, required=True, help="the folder of the served checkpoints")
     p.add_argument(
         "--methods", default="source,dann,target", help="rows: comma-separated from source, dann, target, bonus"
     )

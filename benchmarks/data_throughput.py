@@ -32,8 +32,8 @@ def write_pngs(folder: Path, n: int) -> None:
 
 def main() -> None:
     p = command_parser(__spec__.name, __doc__)
-    p.add_argument("--images", type=int, default=4000)
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--images", type=int, default=4000, help="images to time")
+    p.add_argument("--batch-size", type=int, default=64, help="images per batch")
     a = p.parse_args()
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     with tempfile.TemporaryDirectory() as tmp:

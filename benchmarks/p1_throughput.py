@@ -91,9 +91,9 @@ def ours_images_per_s(face_dir: Path, steps: int, batch: int) -> float:
 
 def main() -> None:
     p = command_parser(__spec__.name, __doc__)
-    p.add_argument("--data-root", type=Path, required=True)
+    p.add_argument("--data-root", type=Path, required=True, help="an hw2_data folder with faces")
     p.add_argument("--steps", type=int, default=None, help="timed steps (default: 300 on a GPU, 15 on a CPU)")
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=64, help="faces per step")
     a = p.parse_args()
     device = choose_runtime().device
     steps = a.steps or (300 if device.type == "cuda" else 15)

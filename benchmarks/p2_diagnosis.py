@@ -43,8 +43,10 @@ def neighbour_difference(images: torch.Tensor) -> float:
 def main() -> None:
     p = command_parser(__spec__.name, __doc__)
     p.add_argument("ckpt", type=Path, help="a served composite P2 checkpoint")
-    p.add_argument("--data-root", type=Path, required=True)
-    p.add_argument("--classifier", type=Path, action="append", required=True)
+    p.add_argument("--data-root", type=Path, required=True, help="the hw2_data folder (real test digits)")
+    p.add_argument(
+        "--classifier", type=Path, action="append", required=True, help="a digit classifier; repeat for several"
+    )
     a = p.parse_args()
     g = generator_from_checkpoint(load_checkpoint(a.ckpt), a.ckpt, PROBLEM, ARCHS, "p2_acgan.train").eval()
     if not isinstance(g, CompositeGenerator):

@@ -29,8 +29,10 @@ PEAK = (
 
 def main() -> None:
     p = command_parser(__spec__.name, __doc__)
-    p.add_argument("--data-root", type=Path, required=True)
-    p.add_argument("--ckpt-dir", type=Path)
+    p.add_argument("--data-root", type=Path, required=True, help="the hw2_data folder")
+    p.add_argument(
+        "--ckpt-dir", type=Path, help="a folder with p3_usps2svhn.pt (default: one trained here for an epoch)"
+    )
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -40,9 +40,9 @@ def main() -> None:
     p = command_parser(__spec__.name, __doc__)
     p.add_argument("--data-root", type=Path, required=True, help="a hw2_data tree whose digits/usps is used")
     p.add_argument("--generated", type=int, default=4000, help="generated training crops")
-    p.add_argument("--epochs", type=int, default=6)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=int, default=6, help="epochs of each run")
+    p.add_argument("--batch-size", type=int, default=64, help="images per step")
+    p.add_argument("--seed", type=int, default=0, help="seed of the runs")
     a = p.parse_args()
     rng = np.random.default_rng(a.seed)
     with tempfile.TemporaryDirectory() as tmp:

@@ -204,7 +204,7 @@ def report(runs: list[Run], scenarios: list[tuple[str, str]], methods: list[str]
 
 def main() -> None:
     p = command_parser(__spec__.name, __doc__)
-    p.add_argument("--data-root", type=Path, required=True)
+    p.add_argument("--data-root", type=Path, required=True, help="the hw2_data folder")
     p.add_argument("--scenarios", default=DEFAULT_SCENARIOS, help="comma-separated SOURCE:TARGET pairs")
     p.add_argument("--methods", default=",".join(METHODS), help=f"comma-separated from {', '.join(METHODS)}")
     p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds")

@@ -3,10 +3,12 @@
 python3 -m p1_dcgan.model --arch NAME
 """
 
-import argparse
+import sys
 
 import torch
 from torch import nn
+
+from common.cli import command_parser
 
 
 def layer_rows(model: nn.Module, *inputs: torch.Tensor) -> list[tuple[str, tuple, int]]:
@@ -47,8 +49,9 @@ def print_tables(tables: dict, argv: list[str] | None = None) -> None:
 
     tables: {arch: [(title, build_model, example_inputs), ...]}, builders and inputs as zero-argument callables.
     """
-    p = argparse.ArgumentParser(description="Print the layer table of an architecture.")
-    p.add_argument("--arch", choices=list(tables), default=list(tables)[0])
+    module = sys.modules["__main__"].__spec__
+    p = command_parser(module.name if module else "MODEL", "Print the layer table of an architecture.")
+    p.add_argument("--arch", choices=list(tables), default=list(tables)[0], help="the architecture")
     arch = p.parse_args(argv).arch
     for title, build, inputs in tables[arch]:
         model = build()

@@ -3,8 +3,6 @@
 python3 -m p1_dcgan.model [--arch NAME]     # its layer tables, as in the report
 """
 
-from functools import partial
-
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
@@ -81,8 +79,6 @@ class SNDiscriminator(nn.Module):
 ARCHS = {
     "dcgan": GANArch(Generator, DCGANDiscriminator, "bce"),  # the report's model, non-saturating BCE on logits
     "sngan": GANArch(Generator, SNDiscriminator, "hinge"),  # the improved default
-    # the same at half the width, a quarter of the multiply-adds: what a CPU budget can train to faces (make demo)
-    "sngan_half": GANArch(partial(Generator, width=32), partial(SNDiscriminator, width=32), "hinge"),
 }
 
 

@@ -6,7 +6,6 @@ Checkpoints are dicts whose `state_dict` fits LeNet, like the course's Classifie
 [-1, 1] (ToTensor then Normalize(0.5, 0.5) per channel), the convention of every network here.
 """
 
-import argparse
 import copy
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from common.checkpoints import atomic_save, load_checkpoint
-from common.cli import UsageError, run_cli
+from common.cli import UsageError, command_parser, run_cli
 from common.data import NUM_DIGITS, TensorBatches, load_digits, train_val_split
 from common.images import to_signed_unit
 from common.training import batched, seed_everything
@@ -93,13 +92,13 @@ def train_classifier(data_root: Path, out: Path, epochs: int = 15, seed: int = 0
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description="Train our own digit evaluator (the course LeNet) on MNIST-M.")
+    p = command_parser(__spec__.name, __doc__)
     sub = p.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("train")
-    t.add_argument("--data-root", type=Path, required=True)
-    t.add_argument("--out", type=Path, required=True)
-    t.add_argument("--epochs", type=int, default=15)
-    t.add_argument("--seed", type=int, default=0)
+    t = sub.add_parser("train", help="train our evaluator on hw2_data's MNIST-M train")
+    t.add_argument("--data-root", type=Path, required=True, help="the hw2_data folder")
+    t.add_argument("--out", type=Path, required=True, help="the checkpoint to write")
+    t.add_argument("--epochs", type=int, default=15, help="passes over the training digits (the best is kept)")
+    t.add_argument("--seed", type=int, default=0, help="seed of weights, split and batches")
     a = p.parse_args()
     best = train_classifier(a.data_root, a.out, a.epochs, a.seed)
     print(f"saved {a.out} (validation accuracy {best:.4f})")

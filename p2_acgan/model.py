@@ -19,8 +19,6 @@ changes:
   discriminator's multiply-adds), which is what makes a CPU budget reach readable digits.
 """
 
-from functools import partial
-
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -112,12 +110,10 @@ class CompositeGenerator(nn.Module):
 
     The mask is drawn by the class-conditional trunk, the background by a branch of its own (64 to 256 channels)
     that sees z only: knowing nothing of the digit, the background cannot draw it, so the class goes through the
-    mask, as MNIST-M's digits came from MNIST's. With `tint`, a linear map of z also shifts the whole background's
-    colour per image: MNIST-M's photo patches come in every hue, which convolutions with batch norm, their
-    statistics shared over the batch, are slow to spread.
+    mask, as MNIST-M's digits came from MNIST's.
     """
 
-    def __init__(self, z_dim: int = LATENT_DIM, tint: bool = False):
+    def __init__(self, z_dim: int = LATENT_DIM):
         super().__init__()
         self.embed = nn.Embedding(NUM_DIGITS, z_dim)
         self.ups = nn.ModuleList(
@@ -137,17 +133,13 @@ class CompositeGenerator(nn.Module):
             *_up(2 * w, w, 2, 2, 1),  # 8 -> 14
             nn.ConvTranspose2d(w, 3, 4, 2, 1, bias=False),  # 14 -> 28: background logits
         )
-        self.tint = nn.Linear(z_dim, 3) if tint else None
 
     def layers(self, z: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The two drawings before composition: mask (B, 1, 28, 28) and background (B, 3, 28, 28), in [0, 1]."""
         h = (self.embed(labels) * z)[:, :, None, None]
         for up, norm in zip(self.ups, self.norms):
             h = F.relu(norm(up(h), labels))
-        background = self.background(z[:, :, None, None])
-        if self.tint is not None:
-            background = background + self.tint(z)[:, :, None, None]
-        return torch.sigmoid(self.mask(h)), torch.sigmoid(background)
+        return torch.sigmoid(self.mask(h)), torch.sigmoid(self.background(z[:, :, None, None]))
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         mask, background = self.layers(z, labels)
@@ -200,7 +192,6 @@ class ProjectionDiscriminator(nn.Module):
 ARCHS = {
     "acgan": GANArch(Generator, Discriminator, "bce"),  # the report's model
     "composite": GANArch(CompositeGenerator, ProjectionDiscriminator, "hinge"),
-    "tinted": GANArch(partial(CompositeGenerator, tint=True), ProjectionDiscriminator, "hinge"),
 }
 
 

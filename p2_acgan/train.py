@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from common.cli import UsageError, run_training
-from common.data import NUM_DIGITS, TensorBatches, diff_augment, load_digits, parse_policy
+from common.data import NUM_DIGITS, TensorBatches, load_digits
 from common.gan import GAN, GANConfig, checkpoint_due, d_loss_fn, g_loss_fn, generate_uint8
 from common.training import Run, Runtime, stream_seed
 from p2_acgan.digit_classifier import load_classifier, predict
@@ -33,13 +33,6 @@ class Config(GANConfig):
             "help": "weight of the generator's class loss (the report's model used 1; 5 makes digits readable sooner)",
         },
     )
-    diffaugment: str = field(
-        default="", metadata={"help": "DiffAugment policy of what the discriminator sees (translation, color, cutout)"}
-    )
-    diversity_weight: float = field(
-        default=0.0,
-        metadata={"min": 0, "help": "weight of the mode-seeking term: two latents of one digit draw different images"},
-    )
     fake_cls_start: int = field(
         default=1000,
         metadata={
@@ -57,34 +50,23 @@ class Config(GANConfig):
     )
 
     def check(self):
-        parse_policy(self.diffaugment)
         if self.classifier and not Path(self.classifier).is_file():
             raise UsageError(f"--classifier {self.classifier} does not exist")
 
 
-def mode_seeking(a: torch.Tensor, b: torch.Tensor, za: torch.Tensor, zb: torch.Tensor) -> torch.Tensor:
-    """The mode-seeking term (Mao et al., "Mode Seeking Generative Adversarial Networks", 2019): the inverse of how
-    far apart two images of one digit are (mean absolute pixel difference) per unit of distance between their
-    latents. Minimising it keeps different latents from drawing the same digit, background colour included."""
-    ratio = (a - b).abs().mean((1, 2, 3)) / (za - zb).abs().mean(1)
-    return 1.0 / (ratio.mean() + 1e-5)
-
-
 def train_step(
-    gan: GAN, real: torch.Tensor, y_real: torch.Tensor, step: int, cfg: Config, policy: tuple[str, ...], rt: Runtime
+    gan: GAN, real: torch.Tensor, y_real: torch.Tensor, step: int, cfg: Config, rt: Runtime
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """One discriminator and one generator step on a batch of real digits and their labels; returns the two
     losses, on the device."""
     gan.G.train()
     z = torch.randn(len(real), LATENT_DIM, device=rt.device)
-    half = len(real) // 2 if cfg.diversity_weight else 0  # fakes i and i + half: the pairs of one digit it compares
-    y_fake = torch.randint(0, NUM_DIGITS, (len(real) - half,), device=rt.device)
-    y_fake = torch.cat([y_fake, y_fake[:half]])
+    y_fake = torch.randint(0, NUM_DIGITS, (len(real),), device=rt.device)
     # --- discriminator step: real/fake on both heads' inputs, class of real (and later of fake) digits
     with rt.autocast():
         fake = gan.G(z, y_fake)
-        adv_r, cls_r = (t.float() for t in gan.D.logits(diff_augment(real, policy), y_real))
-        adv_f, cls_f = (t.float() for t in gan.D.logits(diff_augment(fake.detach(), policy), y_fake))
+        adv_r, cls_r = (t.float() for t in gan.D.logits(real, y_real))
+        adv_f, cls_f = (t.float() for t in gan.D.logits(fake.detach(), y_fake))
         loss_adv = d_loss_fn(gan.loss, adv_r, adv_f)
         loss_cls = F.cross_entropy(cls_r, y_real)
         if step > cfg.fake_cls_start:
@@ -95,10 +77,8 @@ def train_step(
     gan.scaler.step(gan.opt_d)
     # --- generator step: fool the real/fake head and be classified as the requested digit
     with rt.autocast():
-        adv_g, cls_g = (t.float() for t in gan.D.logits(diff_augment(fake, policy), y_fake))
+        adv_g, cls_g = (t.float() for t in gan.D.logits(fake, y_fake))
         loss_g = g_loss_fn(gan.loss, adv_g) + cfg.cls_weight_g * F.cross_entropy(cls_g, y_fake)
-        if half:
-            loss_g = loss_g + cfg.diversity_weight * mode_seeking(fake[:half], fake[-half:], z[:half], z[-half:])
     gan.opt_g.zero_grad(set_to_none=True)
     gan.scaler.scale(loss_g).backward()
     gan.scaler.step(gan.opt_g)
@@ -121,7 +101,6 @@ def main(cfg: Config) -> None:
             memory_format=rt.memory_format,
             what="MNIST-M training digits",
         )
-        policy = parse_policy(cfg.diffaugment)
         gan = GAN.build(ARCHS, cfg, rt)
         evaluator = load_classifier(Path(cfg.classifier), rt.device) if cfg.classifier else None
         eval_z, eval_y = fixed_eval_inputs(stream_seed(cfg.seed, "eval_latents"))
@@ -134,7 +113,7 @@ def main(cfg: Config) -> None:
 
         for step in range(first, cfg.steps + 1):
             real, y_real = next(batches)
-            loss_d, loss_g = train_step(gan, real, y_real, step, cfg, policy, rt)
+            loss_d, loss_g = train_step(gan, real, y_real, step, cfg, rt)
             run.add_losses({"loss_d": loss_d, "loss_g": loss_g})
             if step % 100 == 0 or step == cfg.steps:  # a host read: only every 100 steps
                 run.log_losses(step)

@@ -16,13 +16,15 @@ def main() -> None:
     fid.add_argument("gen", type=Path, help="folder of generated images")
     fid.add_argument("ref", type=Path, help="folder of real images")
     fid.add_argument("--weights", help="FID Inception weights file (default: FID_WEIGHTS, else download)")
-    fid.add_argument("--batch-size", type=int, default=50)
+    fid.add_argument("--batch-size", type=int, default=50, help="images per forward pass")
     inc = sub.add_parser("is", help="Inception Score of GEN, as the graders compute it")
     inc.add_argument("gen", type=Path, help="folder of generated images")
     inc.add_argument("--weights", help="ImageNet inception_v3 weights file (default: IS_WEIGHTS, else download)")
-    inc.add_argument("--splits", type=int, default=10)
+    inc.add_argument("--splits", type=int, default=10, help="splits of the files in sorted order (the course uses 10)")
     for s in (fid, inc):
-        s.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+        s.add_argument(
+            "--device", default="cuda" if torch.cuda.is_available() else "cpu", help="where the Inception network runs"
+        )
     a = p.parse_args()
     if a.metric == "fid" and a.batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
