@@ -497,3 +497,15 @@ def test_the_queue_runs_side_by_side_says_when_and_reports_failures(tmp_path):
     assert proc.stdout.count("start ") == 3 and "(3/3 done, all in" in proc.stdout
     assert "end c d in" in proc.stdout and "FAILED (exit 2)" in proc.stdout and "error: usage" in proc.stdout
     assert (tmp_path / "a.log").read_text() == "p1_dcgan.pt\n" and (tmp_path / "b.log").read_text() == "p2_acgan.pt\n"
+
+
+def test_a_device_that_is_not_there_is_one_line(tmp_path, capsys):
+    from p3_dann import train as p3
+    from tests.helpers import train_fails
+
+    root, ck = tiny_uda_tree(tmp_path / "data"), tmp_path / "ck"
+    assert "not a device; use cpu, cuda, cuda:N or auto" in train_fails(
+        p3, capsys, *p3_args(root, ck, "--device", "gpu")
+    )
+    if not torch.cuda.is_available():
+        assert "no such GPU is visible" in train_fails(p3, capsys, *p3_args(root, ck, "--device", "cuda:7"))
