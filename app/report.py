@@ -80,6 +80,10 @@ def noise_points(a: tuple[int, int], b: tuple[int, int]) -> float:
     return 200 * math.sqrt(pa * (1 - pa) / na + pb * (1 - pb) / nb)
 
 
+def lower_first(label: str) -> str:
+    return label[0].lower() + label[1:]
+
+
 def ordering_lines(ev: Path) -> list[str]:
     """For each scenario, which method leads which by more than the test set's noise, said plainly; an order is
     claimed only beyond it."""
@@ -95,7 +99,7 @@ def ordering_lines(ev: Path) -> list[str]:
             noise = noise_points(counts[low], counts[high])
             verdict = "ahead" if gap > noise else "behind" if gap < -noise else "level within the noise"
             said.append(
-                f"{METHOD_LABELS[high]} {verdict} of {METHOD_LABELS[low].lower()} ({gap:+.1f} points; noise "
+                f"{METHOD_LABELS[high]} {verdict} of {lower_first(METHOD_LABELS[low])} ({gap:+.1f} points; noise "
                 f"±{noise:.1f} on {counts[high][1]} test images)"
             )
         lines.append(f"- {scenario_title(s, t)}: " + "; ".join(said) + ".")
