@@ -1,4 +1,4 @@
-"""What a digit classifier reads in a served `composite` P2 generator's images, and what it does not:
+"""What a digit classifier reads in a served P2 generator that composes (`tinted`, `composite`), and what not:
 
     python3 -m benchmarks.p2_diagnosis CKPT --data-root demo_data/hw2_data --classifier FILE [--classifier FILE ...]
 
@@ -42,7 +42,7 @@ def neighbour_difference(images: torch.Tensor) -> float:
 
 def main() -> None:
     p = command_parser(__spec__.name, __doc__)
-    p.add_argument("ckpt", type=Path, help="a served composite P2 checkpoint")
+    p.add_argument("ckpt", type=Path, help="a served P2 checkpoint of a composing generator (tinted or composite)")
     p.add_argument("--data-root", type=Path, required=True, help="the hw2_data folder (real test digits)")
     p.add_argument(
         "--classifier", type=Path, action="append", required=True, help="a digit classifier; repeat for several"
@@ -50,7 +50,7 @@ def main() -> None:
     a = p.parse_args()
     g = generator_from_checkpoint(load_checkpoint(a.ckpt), a.ckpt, PROBLEM, ARCHS, "p2_acgan.train").eval()
     if not isinstance(g, CompositeGenerator):
-        raise SystemExit("error: the diagnosis reads the mask of --arch composite generators only")
+        raise SystemExit("error: the diagnosis reads the mask of --arch tinted or composite generators only")
     z, y = fixed_eval_inputs(GRADER_SEED)
     real, real_labels = load_digits(a.data_root, "mnistm", "test")
     with torch.no_grad():

@@ -17,7 +17,7 @@ ck="${2:-$root/checkpoints}"; evaluator="$(py app.model_files checkpoint evaluat
 name="$(py app.model_files checkpoint p2)"
 runs() {  # the queue's line for the run, unless its model is finished (scripts/lib.sh)
   local how; how="$(reuse_or_train "$ck/$name" "${name%.pt}")"
-  [ "$how" = reuse ] || queue_line "${name%.pt}" p2_acgan.train --data-root "$1" --ckpt-dir "$ck" --arch composite \
+  [ "$how" = reuse ] || queue_line "${name%.pt}" p2_acgan.train --data-root "$1" --ckpt-dir "$ck" \
     --steps 15000 --batch-size 64 --classifier "${COURSE_CLASSIFIER:-$ours}" $([ "$how" != resume ] || echo --resume)
 }
 if [ -n "${ONLY_LIST_RUNS:-}" ]; then runs "$1"; exit 0; fi  # train_all.sh queues every problem's runs together

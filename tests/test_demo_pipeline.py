@@ -39,9 +39,7 @@ def test_every_graders_output_and_report_section(mini_demo):
         r"\(2 more held out for FID\)",
         report,
     )
-    assert re.search(
-        r"Trained here: `--arch composite`, 2 steps of 8 images \(16 images\) on 160 training digits", report
-    )
+    assert re.search(r"Trained here: `--arch tinted`, 2 steps of 8 images \(16 images\) on 160 training digits", report)
     assert "the step `digit_classifier.pt` read best" in report  # P2's served step, and what chose it
     assert "A full run: `scripts/train_p1.sh`" in report and "A full run: `scripts/train_p2.sh`" in report
     assert report.count("% (") >= 15  # 3×3 P3 cells and 2×3 bonus cells, each `percent (correct/total)`

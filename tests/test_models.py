@@ -66,6 +66,26 @@ def test_p2_default_composes_a_digit_mask_with_a_background_and_listens_to_the_c
     assert torch.equal(cls, cls_other) and not torch.allclose(adv, adv_other)  # projection: the label moves the score
 
 
+def test_p2_tinted_default_varies_the_background_colour_with_z_not_with_the_digit():
+    from p2_acgan.model import ARCHS
+    from p2_acgan.train import Config
+
+    assert Config.arch == "tinted"
+    torch.manual_seed(0)
+    tinted, plain = ARCHS["tinted"].generator().eval(), ARCHS["composite"].generator().eval()
+    plain.load_state_dict(tinted.state_dict(), strict=False)  # the same networks but for the tint
+    z, digits = torch.randn(64, 128), torch.randint(0, 10, (64,))
+    mask, background = tinted.layers(z, digits)
+    assert torch.equal(mask, plain.layers(z, digits)[0])
+    assert torch.equal(background, tinted.layers(z, digits.roll(1))[1])  # the class still reaches the mask only
+
+    def colour_spread(images):  # std over images of their mean colour
+        return images.mean((2, 3)).std(0).mean().item()
+
+    with torch.no_grad():
+        assert colour_spread(tinted(z, digits)) > 1.5 * colour_spread(plain(z, digits))
+
+
 def test_p3_dann_matches_the_report():
     from p3_dann.model import ARCHS
 
