@@ -153,7 +153,7 @@ def train_step(net, ema: EMA, opt, xs, ys, xt, p: float, cfg: Config) -> dict[st
     xt_raw = xt
     if cfg.augment:
         xs, xt = random_affine(xs), random_affine(xt)
-    class_s, class_t, domain_lp = two_domain_forward(net, xs, xt, cfg.domain_weight * dann_lambda(p), cfg.bn_passes)
+    class_s, class_t, domain_lp = two_domain_forward(net, xs, xt, cfg.domain_weight * dann_lambda(p))
     loss_cls = F.nll_loss(class_s, ys)
     loss_dom = domain_loss(domain_lp, len(xs))
     loss_ent = conditional_entropy(class_t)

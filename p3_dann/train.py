@@ -72,7 +72,7 @@ def train_step(net, opt, xs, ys, xt, p: float, cfg: Config) -> dict[str, torch.T
         if cfg.augment:
             xt = random_affine(xt)
         lambd = cfg.lambda_max * dann_lambda(p)
-        class_lp, _, domain_lp = two_domain_forward(net, xs, xt, lambd, cfg.bn_passes)
+        class_lp, _, domain_lp = two_domain_forward(net, xs, xt, lambd)
         loss_cls = F.nll_loss(class_lp, ys)
         loss_dom, watch = domain_loss(domain_lp, len(xs)), domain_accuracy(domain_lp.detach(), len(xs))
     loss = loss_cls + loss_dom  # the reversal layer already weights the domain gradient by λ

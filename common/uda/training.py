@@ -61,30 +61,18 @@ def frozen_bn_statistics(net: nn.Module):
             m.momentum = momentum
 
 
-BN_PASSES = {
-    "per-domain": "source and target apart through the whole network, domain head included",
-    "joint-domain-head": "apart through the features and class head, together through the domain head",
-    "joint": "together through the whole network",
-}
-
-
-def two_domain_forward(net: DomainAdversarialNet, xs: torch.Tensor, xt: torch.Tensor, lambd: float, passes: str):
-    """Source and target batches through `net`, batch-normalised as `passes` says (BN_PASSES). Apart, batch norm
-    normalises each batch by its own domain's statistics, which aligns the per-channel moments of the layers across
-    domains, and the running averages the served model normalises with are the target's (the source batch passes
-    with frozen averages). A domain head that sees both domains in one batch keeps the shift between them that
-    it should detect. Returns (source class log-probs, target class log-probs, domain log-probs of both, source
-    rows first)."""
-    if passes == "joint":
-        class_lp, domain_lp = net(torch.cat([xs, xt]), lambd)
-        return class_lp[: len(xs)], class_lp[len(xs) :], domain_lp
+def two_domain_forward(net: DomainAdversarialNet, xs: torch.Tensor, xt: torch.Tensor, lambd: float):
+    """Source and target batches through `net` apart: batch norm normalises each batch by its own domain's
+    statistics, which aligns the per-channel moments of the layers across domains, and the running averages the
+    served model normalises with are the target's (the source batch passes with frozen averages). The domain head
+    normalises each domain apart too: it then tells the domains apart less often, yet DANN adapts better than with
+    a head that sees both in one batch (docs/benchmarks.md, 2026-12-08). Returns (source class log-probs, target
+    class log-probs, domain log-probs of both, source rows first)."""
     with frozen_bn_statistics(net):
         fs = net.embed(xs)
         class_s = net.class_head(fs)
     ft = net.embed(xt)
     class_t = net.class_head(ft)
-    if passes == "joint-domain-head":
-        return class_s, class_t, net.domain_head(grad_reverse(torch.cat([fs, ft]), lambd))
     with frozen_bn_statistics(net):
         domain_s = net.domain_head(grad_reverse(fs, lambd))
     return class_s, class_t, torch.cat([domain_s, net.domain_head(grad_reverse(ft, lambd))])
@@ -147,14 +135,6 @@ class UDAConfig:
         default=False,
         metadata={
             "help": "also log target test accuracy each epoch (a diagnostic for benchmarks; never used for selection)"
-        },
-    )
-    bn_passes: str = field(
-        default="per-domain",
-        metadata={
-            "choices": list(BN_PASSES),
-            "help": "adaptation: how source and target batches meet batch norm: "
-            + "; ".join(f"{k}: {v}" for k, v in BN_PASSES.items()),
         },
     )
     seed: int = field(default=0, metadata={"help": "seed of weights and batches"})
