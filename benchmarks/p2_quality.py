@@ -150,8 +150,12 @@ def main() -> None:
             judges["course classifier"] = load_classifier(course)
         print(
             f"{a.steps} steps of {a.batch_size} on {a.data_root} ({len(real)} test digits), seeds {seeds}, "
-            f"extra options {a.args!r}; judges: {', '.join(judges)}; real colours "
-            f"{colour_variety(real):.1f}",
+            f"extra options {a.args!r}; judges (their accuracy on the real test digits): "
+            + ", ".join(
+                f"{j} {100 * (predict(net, real) == real_labels).float().mean().item():.1f}%"
+                for j, net in judges.items()
+            )
+            + f"; real colours {colour_variety(real):.1f}",
             flush=True,
         )
         ratios = {}
