@@ -29,6 +29,7 @@ from common.files import (  # noqa: E402
     write_text,
 )
 from common.images import PAD, read_rgb, save_png, tile  # noqa: E402
+from common.metrics.face_detector import NAME as FACE_DETECTOR  # noqa: E402
 from common.training import latest_run_dir, read_metrics  # noqa: E402
 
 
@@ -40,11 +41,12 @@ def result_line(path: Path) -> str:
     """The last line a metric printed (earlier lines may be torch's download notices); a skipped metric in a few
     words (the full reason stays in the file)."""
     line = read(path).splitlines()[-1]
-    if " skipped" in line:
-        metric = line.split(" skipped")[0]
-        variable = "FID_WEIGHTS" if metric == "FID" else "IS_WEIGHTS"
-        return f"skipped: no Inception weights here (set {variable} to a weights file)"
-    return line
+    metric, skipped, why = line.partition(" skipped")
+    if skipped and metric in ("FID", "IS"):
+        return f"skipped: no Inception weights here (set {metric}_WEIGHTS to a weights file)"
+    if skipped:
+        return f"skipped{why}"
+    return line.removeprefix(f"{FACE_DETECTOR}: ")
 
 
 def shown(path: Path) -> str:
@@ -141,8 +143,9 @@ def budget_line(ckpt_path: Path, problem: str, what: str, train_folder: str) -> 
     )
     state = "" if ckpt.get("finished") else " (**its run did not finish**)"
     chosen = f", the step `{Path(cfg['classifier']).name}` read best" if cfg.get("classifier") else ""
+    augment = " without DiffAugment" if cfg.get("diffaugment") == "" else ""  # the demo's P1 turns it off
     return (
-        f"Trained here: `--arch {ckpt['arch']}`, {cfg['steps']:,} steps of {cfg['batch_size']} images "
+        f"Trained here: `--arch {ckpt['arch']}`{augment}, {cfg['steps']:,} steps of {cfg['batch_size']} images "
         f"({seen:,} images) on {data}; the served generator is step {counters['step']:,}{chosen}{state}. "
         f"A full run: {FULL_RUNS[problem]}."
     )
@@ -167,14 +170,16 @@ GAN_CURVES = {  # what each GAN's figure plots, when its run logged it
 }
 
 
-def curves(ckpt_dir: Path, out: Path) -> list[tuple[Path, str]]:
-    """A figure per problem from the newest run's metrics.jsonl, and what it shows: (path, caption)."""
+def curves(ckpt_dir: Path, out: Path) -> list[tuple[Path | None, str]]:
+    """A figure per problem from the newest run's metrics.jsonl, and what it shows: (path, caption); a problem
+    whose run logged nothing gets its caption saying so, and no path."""
     made = []
     runs = ckpt_dir / "runs"
     for name, titles in GAN_CURVES.items():
         rows = latest_metrics(runs / Path(CHECKPOINTS[name]).stem)
         keys = [k for k in titles if any(k in r for r in rows)]  # a metric never measured gets no empty panel
         if not keys:
+            made.append((None, f"{name.upper()}: no curves (no run in {shown(runs)} logged any)"))
             continue
         fig, axes = plt.subplots(1, len(keys), figsize=(4 * len(keys), 3), dpi=100, squeeze=False)
         for ax, key in zip(axes[0], keys):
@@ -191,6 +196,9 @@ def curves(ckpt_dir: Path, out: Path) -> list[tuple[Path, str]]:
         made.append((save_figure(fig, out / f"curves_{name}.png"), caption))
     # Validation accuracy on held-out labelled training digits: the source's for the methods trained on the
     # source, the target's for the target-only bound, each panel says which; never the target test set.
+    if not any(latest_metrics(runs / model_name(m, s, t)) for m in METHOD_LABELS for s, t in SCENARIOS):
+        made.append((None, f"P3 and bonus: no curves (no run in {shown(runs)} logged any)"))
+        return made
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.4), dpi=100)
     for ax, (s, t) in zip(axes, SCENARIOS):
         for method, label in (
@@ -205,7 +213,10 @@ def curves(ckpt_dir: Path, out: Path) -> list[tuple[Path, str]]:
         ax.set_title(f"{scenario_title(s, t)}", fontsize=10)
         ax.set_xlabel("epoch")
         ax.set_ylabel("validation accuracy")
-        ax.legend(fontsize=7)
+        if ax.lines:
+            ax.legend(fontsize=7)
+        else:
+            ax.text(0.5, 0.5, "no run logged any", ha="center", va="center", transform=ax.transAxes)
     caption = (
         "P3 and bonus: accuracy on the validation digits held out of each run's labelled training data, by epoch: "
         "the source domain's for source-only, DANN and the bonus (how well they fit the source, not how they do "
@@ -318,6 +329,9 @@ def write_report(runs: Path, data_root: Path | None = None) -> Path:
         "|---|---|",
         f"| FID (1000 generated vs the test faces) | {result_line(ev / 'p1_fid.txt')} |",
         f"| IS (10 splits) | {result_line(ev / 'p1_is.txt')} |",
+        "| face detector: share of the 1000 in which OpenCV's Haar cascade finds a face (a face-likeness proxy, "
+        "not FID: it finds one in nearly every real face and is blind to diversity) | "
+        f"{result_line(ev / 'p1_faces.txt')} |",
         "",
         budget_line(ck / CHECKPOINTS["p1"], "p1", "faces", "face/train"),
         "",
@@ -374,7 +388,7 @@ def write_report(runs: Path, data_root: Path | None = None) -> Path:
         )
     lines += ["", "## Training curves", ""]
     for path, caption in curves(ck, out):
-        lines += [f"{caption}", "", f"![{path.stem}]({path.name})", ""]
+        lines += [caption, "", *([f"![{path.stem}]({path.name})", ""] if path else [])]
     path = out / "README.md"
     write_text(path, "\n".join(lines).rstrip() + "\n")
     return path

@@ -9,9 +9,8 @@ diversity, and sample grids beside real faces.
 Every run trains with `--fid-weights none` (no Inception weights offline: the last step is served) to the largest
 budget, scored at each smaller one on the way (--stop-after-step, then --resume: the same weights as a run of that
 budget). Its 1000 images (the graders' latents) are scored against 1000 real test faces:
-- detector: the share of images in which OpenCV's Haar cascade (haarcascade_frontalface_default.xml, shipped in
-  opencv-python-headless) finds a face, images upscaled to 128×128 as for the real faces; it saturates once faces
-  are face-like, so it cannot rank good generators;
+- detector: the share of images in which OpenCV's Haar cascade finds a face (common/metrics/face_detector.py, as the
+  report prints it); it saturates once faces are face-like, so it cannot rank good generators;
 - distances that see diversity and detail, in three feature spaces: `pixel FD` (Fréchet distance of 64 principal
   components of 32×32 images, fitted on real training faces), `HOG KID` (kernel inception distance, ×1000, of HOG
   descriptors of the grey 64×64 images: edges and their directions), and `randconv FD` (Fréchet distance of a fixed,
@@ -39,6 +38,7 @@ from common.cli import command_parser
 from common.data import load_faces
 from common.gan import GRADER_SEED
 from common.images import save_png, tile
+from common.metrics.face_detector import faces_found
 from common.metrics.fid import frechet_distance, gaussian_stats
 from p1_dcgan.inference import generate
 from p1_dcgan.model import NAME
@@ -54,18 +54,6 @@ MODELS = {
 
 
 # --- the measures ------------------------------------------------------------------------------------------------
-
-
-def detector_rate(images: np.ndarray) -> float:
-    """Share of uint8 (N, 64, 64, 3) images in which the Haar cascade finds at least one face."""
-    import cv2
-
-    cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
-    found = 0
-    for image in images:
-        grey = cv2.cvtColor(cv2.resize(image, (128, 128), interpolation=cv2.INTER_LINEAR), cv2.COLOR_RGB2GRAY)
-        found += len(cascade.detectMultiScale(grey)) > 0
-    return found / len(images)
 
 
 def hog_features(images: np.ndarray) -> np.ndarray:
@@ -137,7 +125,7 @@ class Measures:
             "pixel FD": frechet_distance(mine["pixel FD"], self.real["pixel FD"]),
             "HOG KID": kid(mine["HOG KID"], self.real["HOG KID"]),
             "randconv FD": frechet_distance(mine["randconv FD"], self.real["randconv FD"]) * 1000,
-            "detector": 100 * detector_rate(images),
+            "detector": 100 * faces_found(images).mean(),
         }
 
 

@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 DEMO_DATA="${DEMO_DATA:-demo_data}"; RUNS="${DEMO_OUT:-demo_out}"
 # Budgets for 2 CPU cores; tests shrink them.
-P1_STEPS="${P1_STEPS:-100}"; P2_STEPS="${P2_STEPS:-1000}"; P3_EPOCHS="${P3_EPOCHS:-2}"; BONUS_EPOCHS="${BONUS_EPOCHS:-3}"
+P1_STEPS="${P1_STEPS:-300}"; P2_STEPS="${P2_STEPS:-1000}"; P3_EPOCHS="${P3_EPOCHS:-2}"; BONUS_EPOCHS="${BONUS_EPOCHS:-3}"
 CLS_EPOCHS="${CLS_EPOCHS:-15}"; BATCH="${BATCH:-32}"; UDA_BATCH="${UDA_BATCH:-64}"
 data="$DEMO_DATA/hw2_data"; ck="$RUNS/checkpoints"
 mkdir -p "$RUNS"; times="$RUNS/stage_times.txt"; : > "$times"
@@ -33,9 +33,11 @@ stage "digit evaluator (our LeNet on MNIST-M)"
 evaluator="$ck/$(py app.model_files checkpoint evaluator)"
 train "$evaluator" py p2_acgan.digit_classifier train --data-root "$data" --out "$evaluator" --epochs "$CLS_EPOCHS"
 
+# Without DiffAugment: on 80 small faces and a few hundred steps it slows the early learning the demo has time for
+# (blurred faces by step 300 without it, a checkerboard with it; docs/benchmarks.md, 2026-12-08).
 stage "P1 DCGAN ($P1_STEPS steps)"
 train "$ck/$(py app.model_files checkpoint p1)" py p1_dcgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P1_STEPS" \
-  --batch-size "$BATCH" --eval-every 100 --ckpt-every 100 --fid-samples 200
+  --batch-size "$BATCH" --eval-every 100 --ckpt-every 100 --fid-samples 200 --diffaugment ""
 
 stage "P2 ACGAN ($P2_STEPS steps)"
 train "$ck/$(py app.model_files checkpoint p2)" py p2_acgan.train --data-root "$data" --ckpt-dir "$ck" --steps "$P2_STEPS" \

@@ -11,10 +11,11 @@ source "$root/scripts/lib.sh"
 mkdir -p "$eval"
 TSNE_SAMPLES="${TSNE_SAMPLES:-1000}"
 
-echo "== [eval] P1: hw2_p1.sh, FID against the test faces, IS"
+echo "== [eval] P1: hw2_p1.sh, FID against the test faces, IS, the face detector's rate"
 bash "$root/scripts/hw2_p1.sh" "$eval/p1_images"
 py common.metrics fid "$eval/p1_images" "$data/face/test" | tee "$eval/p1_fid.txt"
 py common.metrics is "$eval/p1_images" | tee "$eval/p1_is.txt"
+py common.metrics faces "$eval/p1_images" | tee "$eval/p1_faces.txt"
 
 echo "== [eval] P2: hw2_p2.sh and the digit classifiers"
 bash "$root/scripts/hw2_p2.sh" "$eval/p2_images"

@@ -32,11 +32,12 @@ def test_every_graders_output_and_report_section(mini_demo):
     # skipped metrics in a few words; no machine's absolute path
     assert "| FID (1000 generated vs the test faces) | skipped: no Inception weights here (set FID_WEIGHTS" in report
     assert "| IS (10 splits) | skipped: no Inception weights here (set IS_WEIGHTS" in report
+    assert re.search(r"\| face detector: .*a face-likeness proxy, not FID.* \| \d+\.\d% \(\d+/1000\) \|", report)
     assert str(mini_demo["out"]) not in report and str(REPO) not in report
     # each GAN's grid says what trained it (the miniature demo: 2 steps of 8) and what a full run uses
     assert re.search(
-        r"Trained here: `--arch sngan`, 2 steps of 8 images \(16 images\) on 30 training faces of `[^`]+` "
-        r"\(2 more held out for FID\)",
+        r"Trained here: `--arch sngan` without DiffAugment, 2 steps of 8 images \(16 images\) "
+        r"on 30 training faces of `[^`]+` \(2 more held out for FID\)",
         report,
     )
     assert re.search(r"Trained here: `--arch tinted`, 2 steps of 8 images \(16 images\) on 160 training digits", report)

@@ -509,3 +509,13 @@ def test_a_device_that_is_not_there_is_one_line(tmp_path, capsys):
     )
     if not torch.cuda.is_available():
         assert "no such GPU is visible" in train_fails(p3, capsys, *p3_args(root, ck, "--device", "cuda:7"))
+
+
+def test_report_curves_say_when_a_gan_run_logged_nothing(tmp_path):
+    from app.report import curves
+
+    (tmp_path / "out").mkdir()
+    made = curves(tmp_path / "checkpoints", tmp_path / "out")
+    captions = [caption for path, caption in made if path is None]
+    assert [c.split(":")[0] for c in captions] == ["P1", "P2", "P3 and bonus"]
+    assert all("no curves" in c for c in captions) and not list((tmp_path / "out").iterdir())

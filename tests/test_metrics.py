@@ -84,3 +84,35 @@ def test_metrics_cli_says_skipped_without_weights(tmp_path, monkeypatch):
     if "FID:" in proc.stdout:
         pytest.skip("this machine can download the Inception weights")
     assert proc.returncode == 0 and "FID skipped" in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_face_detector_finds_real_faces_and_not_noise(tmp_path):
+    import skimage.data
+
+    from common.metrics.face_detector import face_rate_of_folder, faces_found
+    from tests.helpers import run_module
+
+    lfw = skimage.data.lfw_subset()[:20]  # scikit-image's first 100 are faces (25×25 grey)
+    faces = np.stack(
+        [np.asarray(Image.fromarray((f * 255).astype(np.uint8)).resize((64, 64)).convert("RGB")) for f in lfw]
+    )
+    noise = np.random.default_rng(0).integers(0, 256, (20, 64, 64, 3), dtype=np.uint8)
+    assert faces_found(faces).mean() >= 0.6
+    assert not faces_found(noise).any() and not faces_found(np.full_like(noise, 128)).any()
+    for i, image in enumerate(np.concatenate([faces[:4], noise[:4]])):
+        Image.fromarray(image).save(tmp_path / f"{i:04d}.png")
+    found, total = face_rate_of_folder(tmp_path)
+    assert total == 8 and found == int(faces_found(faces[:4]).sum())
+    proc = run_module("common.metrics", "faces", str(tmp_path))
+    assert proc.stdout.strip().endswith(f"% ({found}/8)") and "not FID" in proc.stdout
+
+
+def test_face_detector_without_opencv_says_skipped(monkeypatch):
+    import sys
+
+    from common.cli import MetricSkipped
+    from common.metrics.face_detector import faces_found
+
+    monkeypatch.setitem(sys.modules, "cv2", None)  # import cv2 now raises ImportError
+    with pytest.raises(MetricSkipped, match="face detector skipped: opencv-python-headless is not installed"):
+        faces_found(np.zeros((1, 64, 64, 3), np.uint8))
