@@ -1,10 +1,10 @@
 """A face-likeness proxy that runs offline: the share of images in which OpenCV's frontal-face Haar cascade
 (`haarcascade_frontalface_default.xml`, shipped inside opencv-python-headless) finds a face.
 
-It is not FID: it finds a face in 96% of real 64×64 CelebA faces and in 0% of noise, but it saturates once images are
-face-like and is blind to diversity (one face repeated scores like the real set), so it says whether a generator
-draws faces at all, never which of two good generators is better. Images are upscaled to 128×128 first: the
-cascade's smallest window is 24×24, and faces filling a 64×64 image are found more reliably at twice the size.
+It is not FID: it finds a face in 95% of real 64×64 CelebA faces and in none of uniform noise, but it saturates once
+images are face-like and is blind to diversity (one face repeated 1000 times scores 100%), so it says whether a
+generator draws faces at all, never which of two good generators is better (`benchmarks.p1_quality
+--calibrate-only`). Images are upscaled to 128×128 first, as every figure of docs/benchmarks.md was measured.
 OpenCV is a development dependency (requirements-dev.txt); without it the metric is skipped.
 """
 
